@@ -1,0 +1,23 @@
+"""tinygrad_nn: a small, exact autograd framework on numpy.
+
+>>> from tinygrad_nn import Tensor
+>>> x = Tensor([2.0], requires_grad=True)
+>>> (x * x * x).sum().backward()
+>>> x.grad
+Tensor([12.])
+"""
+from .function import Function, enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .tensor import Tensor, get_default_dtype, set_default_dtype
+from . import ops  # noqa: F401  (adds the primitive ops to Tensor)
+from .ops import cat, concatenate, stack, where
+from .creation import (arange, eye, full, manual_seed, ones, ones_like, rand, rand_like, randn,
+                       randn_like, zeros, zeros_like)
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Tensor", "Function", "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled",
+    "set_default_dtype", "get_default_dtype", "manual_seed",
+    "zeros", "ones", "full", "arange", "eye", "randn", "rand", "zeros_like", "ones_like",
+    "randn_like", "rand_like", "cat", "concatenate", "stack", "where",
+]

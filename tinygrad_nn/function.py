@@ -1,0 +1,322 @@
+"""The autograd engine: grad mode, the Function node every op is made of, and backward.
+
+A `Function` subclass is one differentiable op: `forward` works on numpy arrays, `backward`
+works on Tensors, so the same backward code gives first-order gradients (run under no_grad,
+one numpy call per Tensor op) and differentiable ones (run with create_graph=True).
+Built-in ops in `ops.py` and a user's custom ops use exactly this mechanism.
+"""
+from __future__ import annotations
+
+import functools
+import threading
+from typing import TYPE_CHECKING, Any, Callable, TypeVar
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from .tensor import Tensor  # noqa: F811
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class _GradMode(threading.local):
+    enabled = True  # a class default, so every new thread starts with gradients on
+
+
+_mode = _GradMode()
+
+
+def is_grad_enabled() -> bool:
+    """True when ops record the graph for backward (the default)."""
+    return _mode.enabled
+
+
+class _SetGradEnabled:
+    """Context manager and decorator that sets grad mode for this thread and restores it after."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self.previous: list[bool] = []
+
+    def __enter__(self) -> None:
+        self.previous.append(_mode.enabled)
+        _mode.enabled = self.enabled
+
+    def __exit__(self, *exc: object) -> None:
+        _mode.enabled = self.previous.pop()
+
+    def __call__(self, fn: F) -> F:
+        @functools.wraps(fn)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            with type(self)(self.enabled):
+                return fn(*args, **kwargs)
+
+        return wrapper  # type: ignore[return-value]
+
+
+def no_grad() -> _SetGradEnabled:
+    """Stop recording the graph: `with no_grad(): ...` or `@no_grad()` (thread-local).
+
+    Example: `with no_grad(): w -= 0.1 * w.grad` updates a parameter without recording it.
+    """
+    return _SetGradEnabled(False)
+
+
+def enable_grad() -> _SetGradEnabled:
+    """Record the graph again inside a `no_grad` block (thread-local)."""
+    return _SetGradEnabled(True)
+
+
+def set_grad_enabled(mode: bool) -> _SetGradEnabled:
+    """Set grad mode to `mode`; usable as a context manager or decorator."""
+    return _SetGradEnabled(mode)
+
+
+class Function:
+    """One differentiable op: subclass it, write `forward` and `backward`, call `.apply`.
+
+    `forward(ctx, *args)` receives numpy arrays in place of Tensor arguments (other arguments
+    pass through unchanged) and returns one numpy array. `backward(ctx, grad)` receives the
+    gradient of the output as a Tensor and returns one gradient per forward argument (a
+    Tensor, or None for arguments that are not Tensors or need no gradient). Write backward
+    with Tensor operations: then `create_graph=True` makes it differentiable for free.
+
+    In backward, `ctx.inputs` are the forward arguments as given (Tensors stay Tensors),
+    `ctx.output` is the output Tensor, and `ctx.saved_tensors` returns what forward passed to
+    `ctx.save_for_backward`: an array that is an input's or the output's own array comes back
+    as that Tensor (so second-order gradients flow through it), anything else as a constant.
+
+    Example (a custom op, checked with `tinygrad_nn.gradcheck`)::
+
+        class Square(Function):
+            @staticmethod
+            def forward(ctx, x):
+                ctx.save_for_backward(x)
+                return x * x
+
+            @staticmethod
+            def backward(ctx, grad):
+                (x,) = ctx.saved_tensors
+                return 2 * x * grad
+
+        x = Tensor([3.0], requires_grad=True)
+        Square.apply(x).sum().backward()   # x.grad == [6.]
+    """
+
+    inputs: tuple[Any, ...] | None
+    output: Tensor | None
+    _saved: tuple[Any, ...] | None
+    _versions: tuple[int, ...]
+
+    @staticmethod
+    def forward(ctx: Any, *args: Any, **kwargs: Any) -> np.ndarray:
+        raise NotImplementedError("a Function subclass must define forward(ctx, *args)")
+
+    @staticmethod
+    def backward(ctx: Any, *grad_outputs: Any) -> Any:
+        raise NotImplementedError("a Function subclass must define backward(ctx, grad)")
+
+    @classmethod
+    def apply(cls, *args: Any, **kwargs: Any) -> Tensor:
+        """Run forward on the arguments' arrays and, if any input requires grad, record the node."""
+        ctx = cls()
+        ctx.inputs = args
+        arrays = []
+        record = False
+        for a in args:
+            if type(a) is Tensor or isinstance(a, Tensor):
+                arrays.append(a.data)
+                record = record or a.requires_grad
+            else:
+                arrays.append(a)
+        try:
+            data = cls.forward(ctx, *arrays, **kwargs)
+        except (ValueError, TypeError, IndexError) as e:
+            raise _name_error(cls, e, arrays) from None
+        if type(data) is not np.ndarray:
+            data = np.asarray(data)
+        out = Tensor.__new__(Tensor)
+        out.data = data
+        out.grad = None
+        out.name = None
+        out._version = 0
+        out._retains_grad = False
+        if record and _mode.enabled:
+            ctx._versions = tuple([a._version for a in args if isinstance(a, Tensor)])
+            out._ctx = ctx
+            out.requires_grad = True
+        else:
+            out._ctx = None
+            out.requires_grad = False
+        return out
+
+    # --- what backward and people studying the graph look at -----------------------------
+    @property
+    def name(self) -> str:
+        """The op's name, e.g. 'mul' or 'matmul'."""
+        return type(self).__name__.lower()
+
+    @property
+    def parents(self) -> tuple[Tensor, ...]:
+        """The Tensor inputs of this node, in argument order (empty once the graph is freed)."""
+        if self.inputs is None:
+            return ()
+        return tuple(a for a in self.inputs if isinstance(a, Tensor))
+
+    @property
+    def needs_input_grad(self) -> tuple[bool, ...]:
+        """For each forward argument, whether backward must return a gradient for it."""
+        assert self.inputs is not None, "the graph was already freed"
+        return tuple(isinstance(a, Tensor) and a.requires_grad for a in self.inputs)
+
+    def save_for_backward(self, *values: Any) -> None:
+        """Keep arrays (or Tensors) for backward; read them back with `ctx.saved_tensors`."""
+        self._saved = values
+
+    @property
+    def saved_tensors(self) -> tuple[Tensor, ...]:
+        """What forward saved, as Tensors: an input's or the output's array maps to that Tensor."""
+        saved = getattr(self, "_saved", None)
+        if saved is None or self.inputs is None:
+            raise RuntimeError(f"{self.name}: saved tensors were freed by an earlier backward "
+                               "(pass retain_graph=True to backward to keep them)")
+        own = {id(a.data): a for a in self.inputs if isinstance(a, Tensor)}
+        if self.output is not None:
+            own[id(self.output.data)] = self.output
+        return tuple(v if isinstance(v, Tensor) else own.get(id(v)) or Tensor(v) for v in saved)
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__}>"
+
+
+def _name_error(cls: type, e: Exception, arrays: list) -> Exception:
+    """Re-raise a forward failure with the op's name and its inputs' shapes and dtypes."""
+    name = cls.__name__.lower()
+    msg = str(e)
+    if msg.startswith(name + ":"):
+        return e
+    shapes = [a.shape for a in arrays if isinstance(a, np.ndarray)]
+    if "could not be broadcast" in msg:
+        return type(e)(f"{name}: cannot broadcast shapes {' and '.join(map(str, shapes))}")
+    described = ", ".join(f"{a.shape} {a.dtype}" if isinstance(a, np.ndarray) else repr(a) for a in arrays)
+    return type(e)(f"{name}: {msg} (inputs: {described})")
+
+
+def backward(root: Tensor, gradient: Any = None, retain_graph: bool | None = None,
+             create_graph: bool = False) -> None:
+    """Reverse-mode chain rule from `root`; see `Tensor.backward`."""
+    if retain_graph is None:
+        retain_graph = create_graph
+    if not root.requires_grad:
+        raise RuntimeError(f"backward: the tensor of shape {root.shape} does not require grad "
+                           "and has no grad_fn (did any input have requires_grad=True?)")
+    if gradient is None:
+        if root.data.size != 1:
+            raise RuntimeError(f"backward: gradient can be implied only for a one-element output, "
+                               f"but the output has shape {root.shape}; pass gradient=")
+        gradient = Tensor(np.ones_like(root.data))
+    else:
+        if not isinstance(gradient, Tensor):
+            gradient = Tensor(np.asarray(gradient, dtype=root.dtype))
+        if gradient.shape != root.shape:
+            raise RuntimeError(f"backward: gradient has shape {gradient.shape} but the output "
+                               f"has shape {root.shape}")
+        if gradient.dtype != root.dtype:
+            gradient = gradient.astype(root.dtype)
+    order = _topological_order(root)
+    grads: dict[int, Tensor] = {id(root): gradient}
+    # arrays already handed out as some .grad (or owned by the caller): never hand them out twice
+    handed = {id(_owner(gradient.data))}
+    with _SetGradEnabled(create_graph):
+        for t in order:
+            g = grads.pop(id(t), None)
+            if g is None:
+                continue
+            ctx = t._ctx
+            if ctx is None or t._retains_grad:
+                _accumulate(t, g, handed, create_graph)
+            if ctx is None:
+                continue
+            _check_versions(t, ctx)
+            ctx.output = t
+            in_grads = ctx.backward(ctx, g)
+            if not isinstance(in_grads, tuple):
+                in_grads = (in_grads,)
+            inputs = ctx.inputs
+            if len(in_grads) != len(inputs):
+                raise RuntimeError(f"{ctx.name}.backward returned {len(in_grads)} gradients for "
+                                   f"{len(inputs)} forward arguments")
+            for i, (inp, ig) in enumerate(zip(inputs, in_grads)):
+                if ig is None or not isinstance(inp, Tensor) or not inp.requires_grad:
+                    continue
+                if ig.shape != inp.shape:
+                    raise RuntimeError(f"{ctx.name}.backward returned a gradient of shape {ig.shape} "
+                                       f"for argument {i} of shape {inp.shape}")
+                if ig.data.dtype != inp.data.dtype:
+                    ig = ig.astype(inp.data.dtype)
+                prev = grads.get(id(inp))
+                grads[id(inp)] = ig if prev is None else prev + ig
+            if retain_graph:
+                ctx.output = None
+            else:
+                ctx.inputs = ctx.output = ctx._saved = None
+
+
+def _topological_order(root: Tensor) -> list[Tensor]:
+    """Tensors that need a gradient, root first, each before all its inputs (iterative DFS)."""
+    order: list[Tensor] = []
+    visited: set[int] = set()
+    stack: list[tuple[Tensor, bool]] = [(root, False)]
+    while stack:
+        t, expanded = stack.pop()
+        if expanded:
+            order.append(t)
+            continue
+        if id(t) in visited:
+            continue
+        visited.add(id(t))
+        stack.append((t, True))
+        ctx = t._ctx
+        if ctx is None:
+            continue
+        if ctx.inputs is None:
+            raise RuntimeError(f"backward: the graph through {ctx.name} was freed by an earlier "
+                               "backward; pass retain_graph=True to the first backward call to "
+                               "backpropagate through it again")
+        for p in ctx.inputs:
+            if isinstance(p, Tensor) and p.requires_grad and id(p) not in visited:
+                stack.append((p, False))
+    order.reverse()
+    return order
+
+
+def _check_versions(t: Tensor, ctx: Function) -> None:
+    assert ctx.inputs is not None
+    now = tuple([a._version for a in ctx.inputs if isinstance(a, Tensor)])
+    if now != ctx._versions or t._version != 0:
+        raise RuntimeError(f"backward: a tensor that {ctx.name} needs for its gradient was modified "
+                           "in place after the forward pass (its version changed); clone it "
+                           "before modifying, or modify it only after backward")
+
+
+def _owner(a: np.ndarray) -> np.ndarray:
+    return a if a.base is None else a.base
+
+
+def _accumulate(t: Tensor, g: Tensor, handed: set[int], create_graph: bool) -> None:
+    """Add g into t.grad; a fresh .grad never shares memory with another .grad or the caller's."""
+    if t.grad is None:
+        owner = id(_owner(g.data))
+        if owner in handed or not g.data.flags.writeable:
+            g = Tensor(g.data.copy()) if not create_graph else g * 1
+        handed.add(id(_owner(g.data)))
+        t.grad = g if create_graph else g.detach()
+    elif create_graph or t.grad.requires_grad:
+        t.grad = t.grad + g
+    else:
+        t.grad.data += g.data
+        t.grad._version += 1
+
+
+# The engine makes Tensors, and tensor.py imports this module; tensor.py fills this in at import.
+Tensor: Any = None

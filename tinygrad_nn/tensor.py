@@ -1,0 +1,478 @@
+"""Tensor: a numpy array that remembers the op that made it, so gradients can flow back.
+
+The primitive ops (each a `Function` with its backward beside it) live in `ops.py`, which adds
+them to Tensor as methods. Everything in this file is built from those primitives and needs no
+backward of its own: mean, var, logsumexp, softmax, log_softmax, shape helpers.
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Iterable, Sequence
+
+import numpy as np
+
+from . import function
+from .function import Function
+
+Axis = int | Sequence[int] | None
+
+_FLOAT_KINDS = "f"
+
+
+class _Defaults:
+    dtype: np.dtype = np.dtype(np.float32)
+
+
+def set_default_dtype(dtype: Any) -> None:
+    """Set the float dtype that Python scalars and lists become (float32 unless changed)."""
+    d = np.dtype(dtype)
+    if d not in (np.float32, np.float64):
+        raise TypeError(f"set_default_dtype: expected float32 or float64, got {d}")
+    _Defaults.dtype = d
+
+
+def get_default_dtype() -> np.dtype:
+    """The float dtype that Python scalars and lists become."""
+    return _Defaults.dtype
+
+
+class Tensor:
+    """An n-dimensional array with reverse-mode automatic differentiation.
+
+    `Tensor(data, requires_grad=False, dtype=None)`: `data` is a numpy array (a float array keeps
+    its dtype and is not copied), a Python scalar or a nested list (these become the default
+    dtype, float32). Ops broadcast like numpy; `backward()` fills `.grad` of every leaf that
+    requires grad.
+
+    Example::
+
+        >>> x = Tensor([1.0, 2.0, 3.0], requires_grad=True)
+        >>> (x * x).sum().backward()
+        >>> x.grad
+        Tensor([2. 4. 6.])
+    """
+
+    __slots__ = ("data", "grad", "requires_grad", "_ctx", "_version", "name", "_retains_grad",
+                 "__weakref__")
+    __array_ufunc__ = None  # numpy defers to our reflected operators instead of looping over us
+
+    data: np.ndarray
+    grad: Tensor | None
+    requires_grad: bool
+    _ctx: Function | None
+    _version: int
+    name: str | None
+
+    def __init__(self, data: Any, requires_grad: bool = False, dtype: Any = None,
+                 name: str | None = None) -> None:
+        if isinstance(data, Tensor):
+            data = data.data
+        if isinstance(data, np.ndarray):
+            array = data if dtype is None else data.astype(dtype, copy=False)
+        elif isinstance(data, (np.generic, bool)) and dtype is None:
+            array = np.asarray(data)
+        else:
+            array = np.asarray(data, dtype=dtype)
+            if dtype is None and array.dtype.kind in "iuf":
+                array = array.astype(_Defaults.dtype)
+        if requires_grad and array.dtype.kind not in _FLOAT_KINDS:
+            raise TypeError(f"Tensor: only floating point tensors can require grad, got dtype "
+                            f"{array.dtype} (convert with .float() or dtype=np.float32)")
+        if array.dtype == object:
+            raise TypeError(f"Tensor: cannot make a tensor from {type(data).__name__} data")
+        self.data = array
+        self.grad = None
+        self.requires_grad = requires_grad
+        self._ctx = None
+        self._version = 0
+        self.name = name
+        self._retains_grad = False
+
+    # --- properties and interop ------------------------------------------------------------
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return self.data.shape
+
+    @property
+    def ndim(self) -> int:
+        return self.data.ndim
+
+    @property
+    def dtype(self) -> np.dtype:
+        return self.data.dtype
+
+    @property
+    def size(self) -> int:
+        """Number of elements (numpy's `.size`)."""
+        return self.data.size
+
+    def numel(self) -> int:
+        """Number of elements (PyTorch's name)."""
+        return self.data.size
+
+    @property
+    def T(self) -> Tensor:
+        """All axes reversed, as numpy's `.T`."""
+        return self.permute(*reversed(range(self.ndim)))
+
+    @property
+    def mT(self) -> Tensor:
+        """The last two axes swapped (a batch of matrices transposed)."""
+        return self.transpose(-2, -1)
+
+    @property
+    def grad_fn(self) -> Function | None:
+        """The node (a Function) that produced this tensor, or None for a leaf."""
+        return self._ctx
+
+    @property
+    def is_leaf(self) -> bool:
+        """True for tensors made by the user rather than by an op that records gradients."""
+        return self._ctx is None
+
+    def numpy(self) -> np.ndarray:
+        """The underlying numpy array (shared, not copied)."""
+        return self.data
+
+    def item(self) -> float | int | bool:
+        """The value of a one-element tensor as a Python number."""
+        if self.data.size != 1:
+            raise ValueError(f"item: only one-element tensors can be converted to a Python "
+                             f"number, got shape {self.shape}")
+        return self.data.item()
+
+    def tolist(self) -> Any:
+        return self.data.tolist()
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        return self.data if dtype is None else self.data.astype(dtype, copy=False)
+
+    def __len__(self) -> int:
+        if self.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return len(self.data)
+
+    def __iter__(self) -> Any:
+        return (self[i] for i in range(len(self)))
+
+    def __bool__(self) -> bool:
+        if self.data.size != 1:
+            raise ValueError(f"the truth value of a tensor of shape {self.shape} is ambiguous; "
+                             "use .any() or .all()")
+        return bool(self.data)
+
+    def __float__(self) -> float:
+        return float(self.item())
+
+    def __int__(self) -> int:
+        return int(self.item())
+
+    def __hash__(self) -> int:
+        return id(self)
+
+    def __repr__(self) -> str:
+        body = np.array2string(self.data, separator=" ", prefix="Tensor(")
+        extra = []
+        if self.data.dtype not in (np.float32,):
+            extra.append(f"dtype={self.data.dtype}")
+        if self.name is not None:
+            extra.append(f"name={self.name!r}")
+        if self._ctx is not None:
+            extra.append(f"grad_fn={self._ctx!r}")
+        elif self.requires_grad:
+            extra.append("requires_grad=True")
+        return f"Tensor({body}{''.join(', ' + e for e in extra)})"
+
+    # --- autograd state ----------------------------------------------------------------------
+    def backward(self, gradient: Any = None, retain_graph: bool | None = None,
+                 create_graph: bool = False) -> None:
+        """Accumulate d(self)/d(leaf) into `.grad` of every leaf that requires grad.
+
+        `gradient` is d(loss)/d(self), of self's shape; it may be omitted for a one-element
+        tensor (it is then 1). The graph's saved values are freed afterwards unless
+        `retain_graph=True` (which defaults to `create_graph`, as in PyTorch). With
+        `create_graph=True` the gradients are themselves differentiable (for Hessian-vector products and other second-order uses).
+        """
+        function.backward(self, gradient, retain_graph, create_graph)
+
+    def detach(self) -> Tensor:
+        """A new leaf sharing this tensor's data, cut off from the graph."""
+        return Tensor(self.data)
+
+    def requires_grad_(self, requires_grad: bool = True) -> Tensor:
+        """Set requires_grad in place (on leaves) and return self."""
+        if self._ctx is not None and not requires_grad:
+            raise RuntimeError("requires_grad_: a non-leaf tensor always requires grad; use detach()")
+        if requires_grad and self.data.dtype.kind not in _FLOAT_KINDS:
+            raise TypeError(f"requires_grad_: only floating point tensors can require grad, "
+                            f"got dtype {self.data.dtype}")
+        self.requires_grad = requires_grad
+        return self
+
+    def retain_grad(self) -> Tensor:
+        """Keep `.grad` on this non-leaf tensor too when backward passes through it."""
+        if not self.requires_grad:
+            raise RuntimeError("retain_grad: the tensor does not require grad")
+        self._retains_grad = True
+        return self
+
+    def zero_grad_(self) -> None:
+        self.grad = None
+
+    # --- in-place updates (for optimizers and init; never recorded) ----------------------------
+    def _inplace(self, op: str) -> np.ndarray:
+        if self.requires_grad and function.is_grad_enabled():
+            raise RuntimeError(f"{op}: in-place operation on a tensor that requires grad; do it "
+                               "inside no_grad() (as optimizers do) or use the out-of-place op")
+        if not self.data.flags.writeable:
+            raise RuntimeError(f"{op}: the tensor's data is read-only (a broadcast view?)")
+        self._version += 1
+        return self.data
+
+    def add_(self, other: Any, alpha: float = 1.0) -> Tensor:
+        """self += alpha * other, in place."""
+        d = self._inplace("add_")
+        o = other.data if isinstance(other, Tensor) else other
+        d += o if alpha == 1.0 else alpha * o
+        return self
+
+    def sub_(self, other: Any, alpha: float = 1.0) -> Tensor:
+        """self -= alpha * other, in place."""
+        return self.add_(other, -alpha)
+
+    def mul_(self, other: Any) -> Tensor:
+        """self *= other, in place."""
+        self._inplace("mul_")[...] *= other.data if isinstance(other, Tensor) else other
+        return self
+
+    def div_(self, other: Any) -> Tensor:
+        """self /= other, in place."""
+        self._inplace("div_")[...] /= other.data if isinstance(other, Tensor) else other
+        return self
+
+    def copy_(self, src: Any) -> Tensor:
+        """Copy src's values into self (broadcasting), in place."""
+        src = src.data if isinstance(src, Tensor) else np.asarray(src)
+        try:
+            np.copyto(self._inplace("copy_"), src, casting="same_kind")
+        except (ValueError, TypeError) as e:
+            raise ValueError(f"copy_: cannot copy {src.shape} {src.dtype} into {self.shape} "
+                             f"{self.dtype}: {e}") from None
+        return self
+
+    def fill_(self, value: float) -> Tensor:
+        self._inplace("fill_").fill(value)
+        return self
+
+    def zero_(self) -> Tensor:
+        return self.fill_(0.0)
+
+    def __iadd__(self, other: Any) -> Tensor:
+        return self.add_(other)
+
+    def __isub__(self, other: Any) -> Tensor:
+        return self.sub_(other)
+
+    def __imul__(self, other: Any) -> Tensor:
+        return self.mul_(other)
+
+    def __itruediv__(self, other: Any) -> Tensor:
+        return self.div_(other)
+
+    def __setitem__(self, index: Any, value: Any) -> None:
+        self._inplace("__setitem__")[_plain_index(index)] = value.data if isinstance(value, Tensor) else value
+
+    # --- dtype -------------------------------------------------------------------------------
+    def float(self) -> Tensor:
+        """Cast to float32."""
+        return self.astype(np.float32)
+
+    def double(self) -> Tensor:
+        """Cast to float64."""
+        return self.astype(np.float64)
+
+    # --- comparisons: plain boolean tensors, never part of the graph ---------------------------
+    def __lt__(self, other: Any) -> Tensor:
+        return Tensor(self.data < _raw(other))
+
+    def __le__(self, other: Any) -> Tensor:
+        return Tensor(self.data <= _raw(other))
+
+    def __gt__(self, other: Any) -> Tensor:
+        return Tensor(self.data > _raw(other))
+
+    def __ge__(self, other: Any) -> Tensor:
+        return Tensor(self.data >= _raw(other))
+
+    def __eq__(self, other: Any) -> Tensor:  # type: ignore[override]
+        return Tensor(self.data == _raw(other))
+
+    def __ne__(self, other: Any) -> Tensor:  # type: ignore[override]
+        return Tensor(self.data != _raw(other))
+
+    def any(self) -> bool:
+        return bool(self.data.any())
+
+    def all(self) -> bool:
+        return bool(self.data.all())
+
+    def argmax(self, axis: int | None = None, keepdims: bool = False) -> Tensor:
+        return Tensor(np.argmax(self.data, axis=axis, keepdims=keepdims))
+
+    def argmin(self, axis: int | None = None, keepdims: bool = False) -> Tensor:
+        return Tensor(np.argmin(self.data, axis=axis, keepdims=keepdims))
+
+    # --- compositions of primitives: no backward of their own --------------------------------
+    def mean(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
+        """Arithmetic mean over `axis` (all axes by default)."""
+        return self.sum(axis, keepdims) / _count(self.shape, axis)
+
+    def var(self, axis: Axis = None, keepdims: bool = False, correction: int = 1) -> Tensor:
+        """Variance over `axis`, divided by N - correction (PyTorch's default correction=1;
+        numpy's np.var is correction=0)."""
+        centered = self - self.mean(axis, keepdims=True)
+        n = _count(self.shape, axis)
+        return (centered * centered).sum(axis, keepdims) / max(n - correction, 0)
+
+    def std(self, axis: Axis = None, keepdims: bool = False, correction: int = 1) -> Tensor:
+        """Standard deviation: sqrt(var)."""
+        return self.var(axis, keepdims, correction).sqrt()
+
+    def min(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
+        """Smallest element over `axis`; ties share the gradient equally (as PyTorch's amin)."""
+        return -((-self).max(axis, keepdims))
+
+    def minimum(self, other: Any) -> Tensor:
+        """Elementwise min; where equal, each input gets half the gradient (as PyTorch)."""
+        return -((-self).maximum(-_tensor(other)))
+
+    def sqrt(self) -> Tensor:
+        """Elementwise square root."""
+        return self ** 0.5
+
+    def logsumexp(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
+        """log(sum(exp(x))) over `axis`, without overflow: the max is shifted out first."""
+        m = _stable_shift(self.data, axis)
+        out = (self - m).exp().sum(axis, keepdims=True).log() + m
+        return out if keepdims else out.squeeze(_axes(axis, self.ndim))
+
+    def softmax(self, axis: int = -1) -> Tensor:
+        """exp(x) / sum(exp(x)) along `axis`; shifting by the (constant) max keeps exp <= 1."""
+        e = (self - _stable_shift(self.data, axis)).exp()
+        return e / e.sum(axis, keepdims=True)
+
+    def log_softmax(self, axis: int = -1) -> Tensor:
+        """x - logsumexp(x) along `axis`, stable for inputs of any size."""
+        shifted = self - _stable_shift(self.data, axis)
+        return shifted - shifted.exp().sum(axis, keepdims=True).log()
+
+    def flatten(self, start_dim: int = 0, end_dim: int = -1) -> Tensor:
+        """Merge axes start_dim..end_dim into one (PyTorch's flatten)."""
+        if self.ndim == 0:
+            return self.reshape(1)
+        s, e = start_dim % self.ndim, end_dim % self.ndim
+        return self.reshape(*self.shape[:s], -1, *self.shape[e + 1:])
+
+    def squeeze(self, axis: Axis = None) -> Tensor:
+        """Remove axes of length 1 (all of them, or those in `axis`)."""
+        if axis is None:
+            return self.reshape(*[n for n in self.shape if n != 1])
+        axes = _axes(axis, self.ndim)
+        for a in axes:
+            if self.shape[a] != 1:
+                raise ValueError(f"squeeze: axis {a} of shape {self.shape} has length "
+                                 f"{self.shape[a]}, not 1")
+        return self.reshape(*[n for i, n in enumerate(self.shape) if i not in axes])
+
+    def unsqueeze(self, axis: int) -> Tensor:
+        """Insert an axis of length 1 at position `axis`."""
+        if not -self.ndim - 1 <= axis <= self.ndim:
+            raise ValueError(f"unsqueeze: axis {axis} is out of range for shape {self.shape}")
+        axis = axis % (self.ndim + 1)
+        return self.reshape(*self.shape[:axis], 1, *self.shape[axis:])
+
+    def transpose(self, axis0: int, axis1: int) -> Tensor:
+        """Swap two axes (PyTorch's transpose; for numpy's, use permute)."""
+        order = list(range(self.ndim))
+        order[axis0], order[axis1] = order[axis1], order[axis0]
+        return self.permute(*order)
+
+    def broadcast_to(self, shape: Sequence[int]) -> Tensor:
+        """numpy's broadcast_to: the same as expand(*shape)."""
+        return self.expand(*shape)
+
+    def sum_to(self, shape: Sequence[int]) -> Tensor:
+        """Sum over broadcast axes so that the result has `shape`: undoes broadcasting.
+
+        This is how every binary op's gradient gets back to its input's shape.
+        """
+        shape = tuple(shape)
+        if self.shape == shape:
+            return self
+        out = self
+        lead = self.ndim - len(shape)
+        if lead > 0:
+            out = out.sum(tuple(range(lead)))
+        ones = tuple(i for i, n in enumerate(shape) if n == 1 and out.shape[i] != 1)
+        if ones:
+            out = out.sum(ones, keepdims=True)
+        return out
+
+    def dot(self, other: Tensor) -> Tensor:
+        return self @ other
+
+    def clamp(self, min: float | None = None, max: float | None = None) -> Tensor:
+        """PyTorch's name for clip."""
+        return self.clip(min, max)
+
+    if TYPE_CHECKING:  # the primitive ops are added by ops.py
+        def __getattr__(self, name: str) -> Any: ...
+
+
+def _raw(x: Any) -> Any:
+    return x.data if isinstance(x, Tensor) else x
+
+
+def _tensor(x: Any) -> Tensor:
+    return x if isinstance(x, Tensor) else Tensor(x)
+
+
+def _plain_index(index: Any) -> Any:
+    """An index with Tensors replaced by their arrays (numpy can use it directly)."""
+    if isinstance(index, Tensor):
+        return index.data
+    if isinstance(index, tuple):
+        return tuple(i.data if isinstance(i, Tensor) else i for i in index)
+    if isinstance(index, list):
+        return np.asarray(index)
+    return index
+
+
+def _axes(axis: Axis, ndim: int) -> tuple[int, ...]:
+    """`axis` as a tuple of non-negative ints (None means all axes)."""
+    if axis is None:
+        return tuple(range(ndim))
+    axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
+    out = []
+    for a in axes:
+        if not -max(ndim, 1) <= a < max(ndim, 1):
+            raise ValueError(f"axis {a} is out of range for a tensor with {ndim} dimensions")
+        out.append(int(a) % max(ndim, 1))
+    if len(set(out)) != len(out):
+        raise ValueError(f"axis {axis} repeats an axis")
+    return tuple(out)
+
+
+def _count(shape: tuple[int, ...], axis: Axis) -> int:
+    n = 1
+    for a in _axes(axis, len(shape)):
+        n *= shape[a] if shape else 1
+    return n
+
+
+def _stable_shift(x: np.ndarray, axis: Axis) -> np.ndarray:
+    """The max along `axis` (keepdims), with non-finite maxima replaced by 0, as a constant."""
+    m = np.max(x, axis=axis, keepdims=True) if x.size else np.zeros((1,) * x.ndim, x.dtype)
+    return np.where(np.isfinite(m), m, 0).astype(x.dtype, copy=False)
+
+
+function.Tensor = Tensor  # type: ignore[attr-defined]  # the engine creates Tensors
