@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 import threading
-from typing import TYPE_CHECKING, Any, Callable, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, Sequence, TypeVar
 
 import numpy as np
 
@@ -142,6 +142,7 @@ class Function:
         out._version = 0
         out._retains_grad = False
         if record and _mode.enabled:
+            ctx.kwargs = kwargs
             ctx._versions = tuple([a._version for a in args if isinstance(a, Tensor)])
             out._ctx = ctx
             out.requires_grad = True
@@ -203,8 +204,12 @@ def _name_error(cls: type, e: Exception, arrays: list) -> Exception:
 
 
 def backward(root: Tensor, gradient: Any = None, retain_graph: bool | None = None,
-             create_graph: bool = False) -> None:
-    """Reverse-mode chain rule from `root`; see `Tensor.backward`."""
+             create_graph: bool = False, inputs: Sequence[Tensor] | None = None) -> list | None:
+    """Reverse-mode chain rule from `root`; see `Tensor.backward` and `grad`.
+
+    Without `inputs`, gradients accumulate into `.grad` of the leaves. With `inputs`, nothing's
+    `.grad` changes: the gradients of `root` with respect to `inputs` are returned instead.
+    """
     if retain_graph is None:
         retain_graph = create_graph
     if not root.requires_grad:
@@ -227,13 +232,18 @@ def backward(root: Tensor, gradient: Any = None, retain_graph: bool | None = Non
     grads: dict[int, Tensor] = {id(root): gradient}
     # arrays already handed out as some .grad (or owned by the caller): never hand them out twice
     handed = {id(_owner(gradient.data))}
+    wanted = None if inputs is None else {id(x) for x in inputs}
+    found: dict[int, Tensor] = {}
     with _SetGradEnabled(create_graph):
         for t in order:
             g = grads.pop(id(t), None)
             if g is None:
                 continue
             ctx = t._ctx
-            if ctx is None or t._retains_grad:
+            if wanted is not None:
+                if id(t) in wanted:
+                    found[id(t)] = g
+            elif ctx is None or t._retains_grad:
                 _accumulate(t, g, handed, create_graph)
             if ctx is None:
                 continue
@@ -260,6 +270,36 @@ def backward(root: Tensor, gradient: Any = None, retain_graph: bool | None = Non
                 ctx.output = None
             else:
                 ctx.inputs = ctx.output = ctx._saved = None
+    if inputs is None:
+        return None
+    return [found.get(id(x)) for x in inputs]
+
+
+def grad(outputs: Tensor, inputs: Sequence[Tensor], grad_outputs: Any = None,
+         retain_graph: bool | None = None, create_graph: bool = False,
+         allow_unused: bool = False) -> list[Tensor | None]:
+    """d(outputs)/d(inputs) as a list of Tensors, leaving every `.grad` untouched.
+
+    `grad_outputs` plays the role of backward's `gradient` (the vector in the vector-Jacobian
+    product). With `create_graph=True` the results are differentiable again.
+
+    >>> x = Tensor([3.0], requires_grad=True)
+    >>> (dx,) = grad((x ** 3).sum(), [x], create_graph=True)   # 3x² = 27
+    >>> grad(dx.sum(), [x])                                     # 6x = 18
+    [Tensor([18.])]
+    """
+    inputs = list(inputs)
+    for i, x in enumerate(inputs):
+        if not isinstance(x, Tensor) or not x.requires_grad:
+            raise RuntimeError(f"grad: input {i} does not require grad")
+    result = backward(outputs, grad_outputs, retain_graph, create_graph, inputs)
+    assert result is not None
+    if not allow_unused:
+        for i, g in enumerate(result):
+            if g is None:
+                raise RuntimeError(f"grad: input {i} (shape {inputs[i].shape}) was not used to "
+                                   "compute the output; pass allow_unused=True to get None for it")
+    return result
 
 
 def _topological_order(root: Tensor) -> list[Tensor]:
