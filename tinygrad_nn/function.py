@@ -252,11 +252,11 @@ def backward(root: Tensor, gradient: Any = None, retain_graph: bool | None = Non
             in_grads = ctx.backward(ctx, g)
             if not isinstance(in_grads, tuple):
                 in_grads = (in_grads,)
-            inputs = ctx.inputs
-            if len(in_grads) != len(inputs):
+            args = ctx.inputs
+            if len(in_grads) != len(args):
                 raise RuntimeError(f"{ctx.name}.backward returned {len(in_grads)} gradients for "
-                                   f"{len(inputs)} forward arguments")
-            for i, (inp, ig) in enumerate(zip(inputs, in_grads)):
+                                   f"{len(args)} forward arguments")
+            for i, (inp, ig) in enumerate(zip(args, in_grads)):
                 if ig is None or not isinstance(inp, Tensor) or not inp.requires_grad:
                     continue
                 if ig.shape != inp.shape:
