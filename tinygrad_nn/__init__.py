@@ -12,6 +12,7 @@ from . import ops  # noqa: F401  (adds the primitive ops to Tensor)
 from .ops import cat, concatenate, stack, where
 from .creation import (arange, eye, full, manual_seed, ones, ones_like, rand, rand_like, randn,
                        randn_like, zeros, zeros_like)
+from . import datasets  # noqa: F401  (tinygrad_nn.datasets: real digits, generated sets, DataLoader)
 
 __version__ = "0.1.0"
 
