@@ -147,8 +147,10 @@ def write_gz(path: Path, raw: bytes) -> Path:
     (b"\x01\x02\x08\x01\x00\x00\x00\x01\x05", "bad magic number 0x01020801"),
     (b"\x00\x00\x07\x01\x00\x00\x00\x01\x05", "unknown IDX type code 0x07"),
     (b"\x00\x00\x08\x03\x00\x00\x00\x02", "header says 3 dimensions"),
-    (b"\x00\x00\x08\x01\x00\x00\x00\x04\x01\x02", "truncated: dimensions \\(4,\\) need 4 data bytes, found 2"),
-    (b"\x00\x00\x08\x01\x00\x00\x00\x01\x01\x02", "has trailing bytes: dimensions \\(1,\\) need 1 data bytes, found 2"),
+    (b"\x00\x00\x08\x01\x00\x00\x00\x04\x01\x02",
+     r"truncated: dimensions \(4,\) need 4 data bytes, found 2"),
+    (b"\x00\x00\x08\x01\x00\x00\x00\x01\x01\x02",
+     r"has trailing bytes: dimensions \(1,\) need 1 data bytes, found 2"),
 ])
 def test_corrupt_idx_errors_name_the_file(tmp_path, raw, message):
     path = write_gz(tmp_path / "broken-idx1-ubyte.gz", raw)
@@ -184,7 +186,8 @@ def test_load_mnist_idx_round_trip(tmp_path):
     split = load_mnist_idx(tmp_path)
     assert split.x_train.shape == (6, 784) and split.x_test.shape == (4, 784)
     assert split.x_train.dtype == np.float32 and split.y_train.dtype == np.int64
-    np.testing.assert_array_equal(split.x_train, arrays["train-images-idx3-ubyte.gz"].reshape(6, 784) / np.float32(255))
+    expected = arrays["train-images-idx3-ubyte.gz"].reshape(6, 784) / np.float32(255)
+    np.testing.assert_array_equal(split.x_train, expected)
     np.testing.assert_array_equal(split.y_test, arrays["t10k-labels-idx1-ubyte.gz"])
     assert load_mnist_idx(str(tmp_path), flatten=False).x_test.shape == (4, 28, 28)
 
@@ -225,7 +228,8 @@ def test_load_mnist_idx_swapped_files_give_magic_error(tmp_path):
 def test_load_mnist_idx_count_mismatch(tmp_path):
     write_tiny_mnist(tmp_path)
     write_idx(tmp_path / "t10k-labels-idx1-ubyte.gz", np.zeros(3, dtype=np.uint8))
-    with pytest.raises(ValueError, match="t10k-images-idx3-ubyte.gz holds 4 images but t10k-labels-idx1-ubyte.gz holds 3"):
+    with pytest.raises(ValueError, match="t10k-images-idx3-ubyte.gz holds 4 images but "
+                                         "t10k-labels-idx1-ubyte.gz holds 3 labels"):
         load_mnist_idx(tmp_path)
 
 
@@ -307,9 +311,10 @@ def test_download_mnist_falls_back_to_next_mirror(tmp_path, mirror, monkeypatch)
 def test_download_mnist_replaces_a_corrupt_cached_file(tmp_path, mirror):
     cache = tmp_path / "cache"
     cache.mkdir()
-    (cache / "train-labels-idx1-ubyte.gz").write_bytes(b"half a file")
+    name = "train-labels-idx1-ubyte.gz"
+    (cache / name).write_bytes(b"half a file")
     download_mnist(cache, mirrors=[mirror.as_uri()])
-    assert (cache / "train-labels-idx1-ubyte.gz").read_bytes() == (mirror / "train-labels-idx1-ubyte.gz").read_bytes()
+    assert (cache / name).read_bytes() == (mirror / name).read_bytes()
 
 
 def test_known_mnist_checksums_are_well_formed():
@@ -421,7 +426,8 @@ def test_loader_seed_reproducible_and_new_order_each_epoch():
 
 
 def test_loader_accepts_tensors_and_yields_numpy():
-    xb, yb = next(iter(DataLoader(Tensor(np.ones((5, 2), dtype=np.float32)), [0, 1, 0, 1, 0], batch_size=2)))
+    x = Tensor(np.ones((5, 2), dtype=np.float32))
+    xb, yb = next(iter(DataLoader(x, [0, 1, 0, 1, 0], batch_size=2)))
     assert isinstance(xb, np.ndarray) and xb.dtype == np.float32 and yb.tolist() == [0, 1]
 
 

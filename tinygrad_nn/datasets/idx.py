@@ -22,7 +22,7 @@ import numpy as np
 from .split import Split
 
 # type code -> big-endian numpy dtype
-IDX_DTYPES = {
+IDX_DTYPES: dict[int, np.dtype] = {
     0x08: np.dtype(">u1"), 0x09: np.dtype(">i1"), 0x0B: np.dtype(">i2"),
     0x0C: np.dtype(">i4"), 0x0D: np.dtype(">f4"), 0x0E: np.dtype(">f8"),
 }
@@ -127,9 +127,11 @@ def _find_file(directory: Path, name: str) -> Path | None:
 
 def _read_mnist_part(path: Path, magic: int) -> np.ndarray:
     array = read_idx(path)
-    kind = "an image file (uint8, 3 dimensions)" if magic == IMAGES_MAGIC else "a label file (uint8, 1 dimension)"
-    found = (array.dtype == np.uint8, array.ndim == (3 if magic == IMAGES_MAGIC else 1))
-    if not all(found):
+    if magic == IMAGES_MAGIC:
+        kind, ndim = "an image file (uint8, 3 dimensions)", 3
+    else:
+        kind, ndim = "a label file (uint8, 1 dimension)", 1
+    if array.dtype != np.uint8 or array.ndim != ndim:
         raise ValueError(f"{path.name}: holds {array.dtype} data of {array.ndim} dimensions, but "
                          f"it should be {kind}, magic number 0x{magic:08x}")
     return array
