@@ -13,6 +13,8 @@ from .ops import cat, concatenate, stack, where
 from .creation import (arange, eye, full, manual_seed, ones, ones_like, rand, rand_like, randn,
                        randn_like, zeros, zeros_like)
 from . import datasets  # noqa: F401  (tinygrad_nn.datasets: real digits, generated sets, DataLoader)
+from . import nn, optim  # noqa: F401  (modules, layers, losses, init; optimizers)
+from .serialization import load, save
 
 __version__ = "0.1.0"
 
@@ -21,4 +23,5 @@ __all__ = [
     "set_default_dtype", "get_default_dtype", "manual_seed",
     "zeros", "ones", "full", "arange", "eye", "randn", "rand", "zeros_like", "ones_like",
     "randn_like", "rand_like", "cat", "concatenate", "stack", "where",
+    "nn", "optim", "save", "load",
 ]

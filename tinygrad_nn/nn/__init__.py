@@ -1,0 +1,23 @@
+"""Neural-network building blocks with PyTorch's names and shapes.
+
+>>> from tinygrad_nn import nn
+>>> model = nn.MLP([3, 4, 2])          # Linear(3, 4) -> ReLU -> Linear(4, 2)
+>>> model.num_parameters()
+26
+"""
+from . import functional, init
+from .activations import LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax, Softplus, Tanh
+from .layers import Dropout, Identity, Linear, Maxout
+from .losses import (BCELoss, BCEWithLogitsLoss, BinaryHingeLoss, CrossEntropyLoss,
+                     HingeEmbeddingLoss, L1Loss, MSELoss, MultiMarginLoss, NLLLoss)
+from .mlp import MLP
+from .module import IncompatibleKeys, Module, ModuleList, Parameter, Sequential
+
+__all__ = [
+    "functional", "init",
+    "Parameter", "Module", "ModuleList", "Sequential", "IncompatibleKeys",
+    "Linear", "Identity", "Dropout", "Maxout", "MLP",
+    "ReLU", "LeakyReLU", "Sigmoid", "Tanh", "Softplus", "Softmax", "LogSoftmax",
+    "MSELoss", "L1Loss", "CrossEntropyLoss", "NLLLoss", "BCEWithLogitsLoss", "BCELoss",
+    "HingeEmbeddingLoss", "BinaryHingeLoss", "MultiMarginLoss",
+]

@@ -1,0 +1,355 @@
+"""Parameter, Module and the two containers (ModuleList, Sequential).
+
+A Module registers every Parameter and sub-Module assigned to it as an attribute, so
+`parameters()`, `state_dict()`, `train()` and `zero_grad()` reach the whole tree without any
+list to maintain by hand. Names are PyTorch's: `layers.0.weight`, `0.bias`.
+"""
+from __future__ import annotations
+
+from typing import Any, Iterable, Iterator, Mapping, NamedTuple
+
+import numpy as np
+
+from ..function import no_grad
+from ..tensor import Tensor
+
+
+class Parameter(Tensor):
+    """A Tensor that a Module learns: requires grad unless told otherwise.
+
+    `Parameter(data, requires_grad=True)`; `data` may be a Tensor (its array is shared, not
+    copied), a numpy array or a nested list. Ops on a Parameter return plain Tensors.
+
+    Example::
+
+        >>> w = Parameter([1.0, 2.0])
+        >>> (w * w).sum().backward()
+        >>> w.grad
+        Tensor([2. 4.])
+    """
+
+    __slots__ = ()
+
+    def __init__(self, data: Any, requires_grad: bool = True, dtype: Any = None) -> None:
+        super().__init__(data, requires_grad=requires_grad, dtype=dtype)
+
+    def __repr__(self) -> str:
+        return "Parameter containing:\n" + super().__repr__()
+
+
+class IncompatibleKeys(NamedTuple):
+    """What `load_state_dict(strict=False)` skipped: keys the model has but the state lacks, and
+    keys the state has but the model lacks."""
+
+    missing_keys: list[str]
+    unexpected_keys: list[str]
+
+
+class Module:
+    """Base class of every layer and model: subclass it, assign parts in `__init__`, write `forward`.
+
+    Parameters and Modules assigned as attributes are registered under their attribute names;
+    `model(x)` calls `model.forward(x)`. `training` is True until `eval()`.
+
+    Example::
+
+        class TwoLayer(Module):
+            def __init__(self):
+                super().__init__()
+                self.hidden = Linear(3, 4)     # registered as 'hidden'
+                self.out = Linear(4, 1)
+
+            def forward(self, x):
+                return self.out(self.hidden(x).relu())
+
+        model = TwoLayer()
+        [name for name, _ in model.named_parameters()]
+        # ['hidden.weight', 'hidden.bias', 'out.weight', 'out.bias']
+    """
+
+    training: bool
+    _parameters: dict[str, Parameter | None]
+    _modules: dict[str, Module]
+
+    def __init__(self) -> None:
+        # object.__setattr__: our own __setattr__ needs these dicts to exist already
+        object.__setattr__(self, "_parameters", {})
+        object.__setattr__(self, "_modules", {})
+        object.__setattr__(self, "training", True)
+
+    def forward(self, *args: Any, **kwargs: Any) -> Any:
+        raise NotImplementedError(f"{type(self).__name__} must define forward()")
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return self.forward(*args, **kwargs)
+
+    # --- attribute registration --------------------------------------------------------------
+    def __setattr__(self, name: str, value: Any) -> None:
+        params = self.__dict__.get("_parameters")
+        modules = self.__dict__.get("_modules")
+        if isinstance(value, (Parameter, Module)) and (params is None or modules is None):
+            raise RuntimeError(f"{type(self).__name__}: cannot assign {name!r} before "
+                               "Module.__init__() ran; call super().__init__() first")
+        if isinstance(value, Parameter):
+            self._forget(name)
+            params[name] = value  # type: ignore[index]
+        elif isinstance(value, Module):
+            self._forget(name)
+            modules[name] = value  # type: ignore[index]
+        elif params is not None and name in params:
+            if value is not None:
+                raise TypeError(f"{type(self).__name__}: cannot assign a {type(value).__name__} to "
+                                f"parameter {name!r} (expected a Parameter or None; wrap a Tensor "
+                                "in Parameter(...))")
+            params[name] = None
+        elif modules is not None and name in modules:
+            raise TypeError(f"{type(self).__name__}: cannot assign a {type(value).__name__} to "
+                            f"sub-module {name!r} (expected a Module)")
+        else:
+            object.__setattr__(self, name, value)
+
+    def _forget(self, name: str) -> None:
+        self.__dict__.pop(name, None)
+        self._parameters.pop(name, None)
+        self._modules.pop(name, None)
+
+    def __getattr__(self, name: str) -> Any:
+        # only called when normal lookup fails; read __dict__ directly so that a half-built
+        # object (during copy.deepcopy) does not recurse into __getattr__ for '_parameters'
+        params = self.__dict__.get("_parameters")
+        if params is not None and name in params:
+            return params[name]
+        modules = self.__dict__.get("_modules")
+        if modules is not None and name in modules:
+            return modules[name]
+        raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
+
+    def __delattr__(self, name: str) -> None:
+        if name in self._parameters:
+            del self._parameters[name]
+        elif name in self._modules:
+            del self._modules[name]
+        else:
+            object.__delattr__(self, name)
+
+    def register_parameter(self, name: str, param: Parameter | None) -> None:
+        """Register `param` under `name` (None reserves the name, as a missing bias does)."""
+        if param is not None and not isinstance(param, Parameter):
+            raise TypeError(f"register_parameter: expected a Parameter or None for {name!r}, "
+                            f"got {type(param).__name__}")
+        self._forget(name)
+        self._parameters[name] = param
+
+    def add_module(self, name: str, module: Module) -> None:
+        """Register `module` under `name` (names may be digits, as in Sequential)."""
+        if not isinstance(module, Module):
+            raise TypeError(f"add_module: expected a Module for {name!r}, got {type(module).__name__}")
+        self._forget(name)
+        self._modules[name] = module
+
+    # --- walking the tree --------------------------------------------------------------------
+    def named_parameters(self, prefix: str = "", recurse: bool = True) -> Iterator[tuple[str, Parameter]]:
+        """(dotted name, parameter) pairs, each parameter once even if shared by two layers."""
+        seen: set[int] = set()
+        modules = self.named_modules(prefix) if recurse else iter([(prefix, self)])
+        for module_name, module in modules:
+            for name, p in module._parameters.items():
+                if p is None or id(p) in seen:
+                    continue
+                seen.add(id(p))
+                yield (f"{module_name}.{name}" if module_name else name), p
+
+    def parameters(self, recurse: bool = True) -> Iterator[Parameter]:
+        """Every parameter of this module and (by default) its sub-modules, each once."""
+        for _, p in self.named_parameters(recurse=recurse):
+            yield p
+
+    def named_children(self) -> Iterator[tuple[str, Module]]:
+        yield from self._modules.items()
+
+    def children(self) -> Iterator[Module]:
+        """The direct sub-modules, in assignment order."""
+        yield from self._modules.values()
+
+    def named_modules(self, prefix: str = "") -> Iterator[tuple[str, Module]]:
+        """(dotted name, module) for this module ('' by default) and every descendant, each once."""
+        seen: set[int] = set()
+        stack: list[tuple[str, Module]] = [(prefix, self)]
+        while stack:
+            name, module = stack.pop()
+            if id(module) in seen:
+                continue
+            seen.add(id(module))
+            yield name, module
+            # reversed, so that the stack pops children in assignment order
+            for child_name, child in reversed(list(module._modules.items())):
+                stack.append((f"{name}.{child_name}" if name else child_name, child))
+
+    def modules(self) -> Iterator[Module]:
+        """This module and every descendant (depth first, in assignment order)."""
+        for _, m in self.named_modules():
+            yield m
+
+    def num_parameters(self, trainable_only: bool = False) -> int:
+        """How many numbers the model learns: MLP([3, 4, 2]).num_parameters() == 26."""
+        return sum(p.size for p in self.parameters() if p.requires_grad or not trainable_only)
+
+    # --- modes and gradients -----------------------------------------------------------------
+    def train(self, mode: bool = True) -> Module:
+        """Set training mode (dropout active) on this module and all descendants; returns self."""
+        if not isinstance(mode, bool):
+            raise TypeError(f"train: mode must be a bool, got {type(mode).__name__}")
+        for m in self.modules():
+            object.__setattr__(m, "training", mode)
+        return self
+
+    def eval(self) -> Module:
+        """Evaluation mode: the same as train(False)."""
+        return self.train(False)
+
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        """Clear every parameter's .grad (to None by default, else fill it with zeros)."""
+        for p in self.parameters():
+            if set_to_none or p.grad is None:
+                p.grad = None
+            else:
+                p.grad = Tensor(np.zeros_like(p.data))
+
+    def requires_grad_(self, requires_grad: bool = True) -> Module:
+        """Freeze (False) or unfreeze every parameter; returns self."""
+        for p in self.parameters():
+            p.requires_grad_(requires_grad)
+        return self
+
+    # --- state dicts -------------------------------------------------------------------------
+    def state_dict(self) -> dict[str, Tensor]:
+        """{dotted name: Tensor} for every parameter, in registration order.
+
+        As in PyTorch, the values share memory with the parameters: training afterwards changes
+        them. Save them (tinygrad_nn.save) or copy them to keep a snapshot.
+        """
+        return {name: p.detach() for name, p in self._all_named_parameters()}
+
+    def load_state_dict(self, state_dict: Mapping[str, Any], strict: bool = True) -> IncompatibleKeys:
+        """Copy values from `state_dict` into the parameters (in place, so optimizers keep working).
+
+        Everything is checked first: with `strict=True`, a missing or unexpected key is an error;
+        a shape mismatch or a value that is not a float array always is. On any error a
+        RuntimeError lists all the problems and no parameter has been changed.
+        Returns (missing_keys, unexpected_keys), which are empty when strict.
+        """
+        if not isinstance(state_dict, Mapping):
+            raise TypeError(f"load_state_dict: expected a dict of name -> array, got "
+                            f"{type(state_dict).__name__}")
+        own = dict(self._all_named_parameters())
+        missing = [k for k in own if k not in state_dict]
+        unexpected = [k for k in state_dict if k not in own]
+        problems: list[str] = []
+        if strict and missing:
+            problems.append("missing keys: " + ", ".join(repr(k) for k in missing))
+        if strict and unexpected:
+            problems.append("unexpected keys: " + ", ".join(repr(k) for k in unexpected))
+        updates: list[tuple[Parameter, np.ndarray]] = []
+        for name, param in own.items():
+            if name not in state_dict:
+                continue
+            value = state_dict[name]
+            array = value.data if isinstance(value, Tensor) else np.asarray(value)
+            if array.dtype.kind not in "fiu":
+                problems.append(f"{name!r}: expected a float array, got dtype {array.dtype}")
+            elif array.shape != param.shape:
+                problems.append(f"{name!r}: shape {array.shape} in the state dict, but the "
+                                f"parameter has shape {param.shape}")
+            else:
+                updates.append((param, array))
+        if problems:
+            raise RuntimeError(f"load_state_dict: cannot load into {type(self).__name__}; nothing "
+                               "was changed:\n  " + "\n  ".join(problems))
+        with no_grad():
+            for param, array in updates:
+                param.copy_(array.astype(param.dtype, copy=False))  # copy_ bumps _version
+        if strict:
+            return IncompatibleKeys([], [])
+        return IncompatibleKeys(missing, unexpected)
+
+    def _all_named_parameters(self) -> Iterator[tuple[str, Parameter]]:
+        """Like named_parameters, but a shared parameter appears under every name (as in state_dict)."""
+        for module_name, module in self.named_modules():
+            for name, p in module._parameters.items():
+                if p is not None:
+                    yield (f"{module_name}.{name}" if module_name else name), p
+
+    # --- printing ------------------------------------------------------------------------------
+    def extra_repr(self) -> str:
+        """The text inside this module's parentheses, e.g. 'in_features=3, out_features=4, bias=True'."""
+        return ""
+
+    def __repr__(self) -> str:
+        lines = []
+        for name, child in self._modules.items():
+            child_text = repr(child).replace("\n", "\n  ")
+            lines.append(f"  ({name}): {child_text}")
+        extra = self.extra_repr()
+        if not lines:
+            return f"{type(self).__name__}({extra})"
+        head = f"{type(self).__name__}(" + (f"\n  {extra}" if extra else "")
+        return head + "\n" + "\n".join(lines) + "\n)"
+
+
+class ModuleList(Module):
+    """A list of modules, registered under '0', '1', ...; it has no forward of its own.
+
+    Example: `self.layers = ModuleList([Linear(3, 4), Linear(4, 1)])` gives parameters
+    'layers.0.weight', 'layers.0.bias', 'layers.1.weight', 'layers.1.bias'.
+    """
+
+    def __init__(self, modules: Iterable[Module] | None = None) -> None:
+        super().__init__()
+        if modules is not None:
+            self.extend(modules)
+
+    def append(self, module: Module) -> ModuleList:
+        self.add_module(str(len(self._modules)), module)
+        return self
+
+    def extend(self, modules: Iterable[Module]) -> ModuleList:
+        for m in modules:
+            self.append(m)
+        return self
+
+    def __len__(self) -> int:
+        return len(self._modules)
+
+    def __iter__(self) -> Iterator[Module]:
+        return iter(self._modules.values())
+
+    def __getitem__(self, index: int | slice) -> Any:
+        items = list(self._modules.values())
+        if isinstance(index, slice):
+            return type(self)(items[index])
+        try:
+            return items[index]
+        except IndexError:
+            raise IndexError(f"{type(self).__name__}: index {index} is out of range for "
+                             f"{len(items)} modules") from None
+
+
+class Sequential(ModuleList):
+    """Modules applied one after another: Sequential(a, b, c)(x) == c(b(a(x))).
+
+    Example::
+
+        model = Sequential(Linear(3, 4), ReLU(), Linear(4, 1))
+        model(tinygrad_nn.randn(5, 3)).shape     # (5, 1); parameters '0.weight', ..., '2.bias'
+    """
+
+    def __init__(self, *modules: Module) -> None:
+        # Sequential([a, b]) is a common slip from ModuleList; accept it rather than fail later
+        if len(modules) == 1 and isinstance(modules[0], (list, tuple)):
+            modules = tuple(modules[0])
+        super().__init__(modules)
+
+    def forward(self, x: Any) -> Any:
+        for m in self._modules.values():
+            x = m(x)
+        return x
