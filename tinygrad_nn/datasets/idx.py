@@ -149,7 +149,8 @@ def load_mnist_idx(directory: str | os.PathLike, flatten: bool = True) -> Split:
 
     Example::
 
-        >>> x_train, y_train, x_test, y_test = load_mnist_idx(download_mnist("~/.cache/mnist"))
+        >>> folder = download_mnist("~/.cache/tinygrad_nn/mnist")  # doctest: +SKIP
+        >>> x_train, y_train, x_test, y_test = load_mnist_idx(folder)  # doctest: +SKIP
     """
     folder = Path(directory).expanduser()
     if not folder.exists():
@@ -231,7 +232,9 @@ def download_mnist(cache_dir: str | os.PathLike, mirrors: Sequence[str] | None =
 
     Example::
 
-        >>> split = load_mnist_idx(download_mnist("~/.cache/tinygrad_nn/mnist"))
+        >>> folder = download_mnist("~/.cache/tinygrad_nn/mnist")  # doctest: +SKIP
+        >>> load_mnist_idx(folder).x_train.shape  # doctest: +SKIP
+        (60000, 784)
     """
     folder = Path(cache_dir).expanduser()
     try:
