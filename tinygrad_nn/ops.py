@@ -289,10 +289,7 @@ class Sigmoid(Function):
     def forward(ctx, x):
         # σ(x) = exp(-softplus(-x)): logaddexp never overflows, so unlike 1 / (1 + e^-x) this
         # warns of nothing at x = -1000 and keeps tiny values (σ(-100) = 3.7e-44) accurate
-        e = np.negative(x)
-        np.logaddexp(0, e, out=e)
-        np.negative(e, out=e)
-        return np.exp(e, out=e)
+        return np.exp(-np.logaddexp(0, -x))
 
     @staticmethod
     def backward(ctx, g):

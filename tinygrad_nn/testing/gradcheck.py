@@ -1,0 +1,427 @@
+"""gradcheck and gradgradcheck: backward's Jacobian against finite differences, with a report.
+
+The analytical Jacobian J (one vector-Jacobian product per output element, or per random
+projection when the output is large) is compared with finite differences of the forward pass,
+element by element, in float64. Beyond that, gradcheck checks what a naive checker misses:
+the gradient's shape and dtype, that backward is linear in grad_output and deterministic, that it
+leaves inputs and saved tensors alone, that gradients alias nothing, and that inputs which do
+not require grad get none. Where the step crosses a kink (relu at 0, a tie in max), one-sided
+differences disagree: such an element is reported as non-differentiable instead of failing.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable, Sequence
+
+import numpy as np
+
+from ..function import enable_grad, grad
+from ..tensor import Tensor
+
+STEP_SIZES = (1e-2, 1e-3, 1e-4, 1e-5, 1e-6, 1e-7, 1e-8)
+_TINY = 1e-12
+
+
+class GradcheckError(AssertionError):
+    """Raised by gradcheck when a gradient is wrong; its message is the full report."""
+
+    def __init__(self, report: Report) -> None:
+        super().__init__(report.explain())
+        self.report = report
+
+
+@dataclass
+class Mismatch:
+    """One Jacobian entry where backward and finite differences disagree."""
+    input_index: int
+    element: tuple[int, ...]   # index into that input
+    row: str                   # the output element (or random projection) of that Jacobian row
+    analytical: float
+    numerical: float
+
+    @property
+    def abs_error(self) -> float:
+        return abs(self.analytical - self.numerical)
+
+    @property
+    def rel_error(self) -> float:
+        return self.abs_error / max(abs(self.analytical), abs(self.numerical), _TINY)
+
+    def describe(self) -> str:
+        return (f"input {self.input_index}, element {self.element}, {self.row}: analytical "
+                f"{self.analytical:.10g}, numerical {self.numerical:.10g}, abs error "
+                f"{self.abs_error:.3g}, rel error {self.rel_error:.3g}")
+
+
+@dataclass
+class Report:
+    """Everything gradcheck found: mismatches, skipped kinks, failed structural checks."""
+    order: int = 1
+    mismatches: list[Mismatch] = field(default_factory=list)
+    kinks: list[Mismatch] = field(default_factory=list)
+    failed_checks: list[str] = field(default_factory=list)
+    elements_checked: int = 0
+    max_abs_error: float = 0.0
+    max_rel_error: float = 0.0
+    step_table: list[tuple[float, float, float]] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.mismatches and not self.failed_checks
+
+    def explain(self, limit: int = 5) -> str:
+        what = "gradcheck" if self.order == 1 else "gradgradcheck (second order)"
+        if self.ok:
+            return f"{what}: {self.elements_checked} Jacobian entries agree"
+        lines = [f"{what} failed:"]
+        for check in self.failed_checks:
+            lines.append(f"  structural check failed: {check}")
+        if self.mismatches:
+            worst = max(self.mismatches, key=lambda m: m.abs_error)
+            lines.append(f"  {len(self.mismatches)} of {self.elements_checked} Jacobian entries "
+                         f"differ from finite differences; worst: {worst.describe()}")
+            for m in self.mismatches[:limit]:
+                lines.append(f"    {m.describe()}")
+            if len(self.mismatches) > limit:
+                lines.append(f"    ... and {len(self.mismatches) - limit} more")
+        if self.step_table:
+            lines.append("  error of the worst entry at several finite-difference steps h:")
+            for h, numerical, err in self.step_table:
+                lines.append(f"    h={h:.0e}  numerical {numerical:.10g}  abs error {err:.3g}")
+            errors = [e for _, _, e in self.step_table]
+            if max(errors) < 10 * min(errors) + 1e-300:
+                lines.append("  the error does not shrink with h: the derivative formula is wrong")
+            else:
+                lines.append("  the error changes with h: suspect the step size or a kink near "
+                             "the point as much as the formula")
+        if self.kinks:
+            lines.append(f"  ({len(self.kinks)} entries skipped as non-differentiable points)")
+        return "\n".join(lines)
+
+
+def gradcheck(fn: Callable[..., Tensor], inputs: Any, *, eps: float = 1e-6, atol: float = 1e-5,
+              rtol: float = 1e-3, raise_exception: bool = True, method: str = "central",
+              kinks: str = "skip", nondet_tol: float = 0.0, allow_float32: bool = False,
+              max_outputs: int = 32, max_elements: int | None = None,
+              check_structure: bool = True) -> bool:
+    """Check `fn`'s backward against finite differences for every input that requires grad.
+
+    An entry passes when |analytical - numerical| <= atol + rtol * |numerical|. `method` is
+    "central" ((f(x+h) - f(x-h)) / 2h, error O(h²)) or "five_point" (error O(h⁴)). Entries at a
+    non-differentiable point are skipped (`kinks="skip"`) or failed (`kinks="fail"`). Inputs that
+    require grad must be float64: float32 cannot resolve a difference quotient with h = 1e-6.
+
+    Returns True, or raises GradcheckError with the report (returns False if
+    raise_exception=False).
+
+    >>> x = Tensor(np.array([0.5, -1.0]), requires_grad=True)
+    >>> gradcheck(lambda t: t.sigmoid(), [x])
+    True
+    """
+    report = check(fn, inputs, eps=eps, atol=atol, rtol=rtol, method=method, kinks=kinks,
+                   nondet_tol=nondet_tol, allow_float32=allow_float32, max_outputs=max_outputs,
+                   max_elements=max_elements, check_structure=check_structure)
+    if report.ok:
+        return True
+    if raise_exception:
+        raise GradcheckError(report)
+    return False
+
+
+def gradgradcheck(fn: Callable[..., Tensor], inputs: Any, grad_outputs: Any = None, *,
+                  eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1e-3,
+                  raise_exception: bool = True, **kwargs: Any) -> bool:
+    """Check second-order gradients: the gradient computed with create_graph=True, as a function
+    of the inputs, is itself gradchecked against finite differences.
+
+    `grad_outputs` (default: a fixed random tensor) is the vector v in the product vᵀJ whose
+    derivative is checked.
+    """
+    inputs = _as_tuple(inputs)
+    out = _call(fn, inputs)
+    if grad_outputs is None:
+        v = np.random.default_rng(0).standard_normal(out.shape)
+    else:
+        v = np.asarray(grad_outputs.data if isinstance(grad_outputs, Tensor) else grad_outputs)
+    positions = [i for i, x in enumerate(inputs) if isinstance(x, Tensor) and x.requires_grad]
+
+    def first_order(*xs: Any) -> Tensor:
+        y = _call(fn, xs)
+        diff = [xs[i] for i in positions]
+        if not y.requires_grad:
+            return Tensor(np.zeros(sum(x.size for x in diff)))
+        grads = grad(y, diff, Tensor(v.astype(y.dtype)), create_graph=True, allow_unused=True)
+        flat = [g.reshape(-1) if g is not None else Tensor(np.zeros(x.size)) for g, x in zip(grads, diff)]
+        from ..ops import cat
+        return cat(flat) if flat else Tensor(np.zeros(0))
+
+    report = check(first_order, inputs, eps=eps, atol=atol, rtol=rtol, **kwargs)
+    report.order = 2
+    if report.ok:
+        return True
+    if raise_exception:
+        raise GradcheckError(report)
+    return False
+
+
+# --- the work -------------------------------------------------------------------------------
+
+def check(fn: Callable[..., Tensor], inputs: Any, *, eps: float = 1e-6, atol: float = 1e-5,
+          rtol: float = 1e-3, method: str = "central", kinks: str = "skip",
+          nondet_tol: float = 0.0, allow_float32: bool = False, max_outputs: int = 32,
+          max_elements: int | None = None, check_structure: bool = True) -> Report:
+    """What gradcheck does, returning the Report instead of raising."""
+    if method not in ("central", "five_point"):
+        raise ValueError(f"gradcheck: method must be 'central' or 'five_point', got {method!r}")
+    if kinks not in ("skip", "fail"):
+        raise ValueError(f"gradcheck: kinks must be 'skip' or 'fail', got {kinks!r}")
+    inputs = _as_tuple(inputs)
+    positions = [i for i, x in enumerate(inputs) if isinstance(x, Tensor) and x.requires_grad]
+    if not positions:
+        raise ValueError("gradcheck: no input requires grad, so there is nothing to check")
+    for i in positions:
+        x = inputs[i]
+        if x.dtype != np.float64 and not allow_float32:
+            raise TypeError(f"gradcheck: input {i} is {x.dtype}, but gradients must be checked in "
+                            "float64: with float32's 7 digits, (f(x+h) - f(x-h)) / 2h for h = 1e-6 "
+                            "keeps about one correct digit. Pass .double() inputs, or "
+                            "allow_float32=True with eps >= 1e-3 and atol, rtol >= 1e-2")
+        if x.dtype != np.float64 and (eps < 1e-3 or atol < 1e-2 or rtol < 1e-2):
+            raise ValueError("gradcheck: allow_float32=True needs widened settings: eps >= 1e-3, "
+                             f"atol >= 1e-2 and rtol >= 1e-2 (got eps={eps}, atol={atol}, rtol={rtol})")
+    report = Report()
+    before = [x.data.copy() if isinstance(x, Tensor) else None for x in inputs]
+    out = _call(fn, inputs)
+    saved_before = [t.data.copy() for t in _graph_tensors(out)]
+    diff = [inputs[i] for i in positions]
+    rng = np.random.default_rng(0)
+
+    # Rows of the analytical Jacobian: vᵀJ for each one-hot v, or random projections v
+    m = out.size
+    if m <= max_outputs:
+        vectors = np.eye(m).reshape((m,) + out.shape)
+        rows = [f"output element {tuple(int(k) for k in np.unravel_index(r, out.shape))}" for r in range(m)]
+    else:
+        vectors = rng.standard_normal((16,) + out.shape)
+        rows = [f"random projection {r} of the {out.shape} output" for r in range(16)]
+    analytical = [np.stack([_vjp(out, diff, v)[j].reshape(-1) for v in vectors]) if m else
+                  np.zeros((0, x.size)) for j, x in enumerate(diff)]   # per input: (rows, n)
+
+    f0 = _evaluate(fn, inputs, 0, 0, None)
+    project = vectors.reshape(len(vectors), m)
+    for j, (i, x) in enumerate(zip(positions, diff)):
+        elements = range(x.size)
+        if max_elements is not None and x.size > max_elements:
+            elements = sorted(rng.choice(x.size, max_elements, replace=False).tolist())
+        for e in elements:
+            numerical = project @ _derivative(fn, inputs, f0, i, e, eps, method)
+            element = tuple(int(k) for k in np.unravel_index(e, x.shape))
+            suspects = []
+            for r in range(len(vectors)):
+                entry = Mismatch(i, element, rows[r], float(analytical[j][r, e]), float(numerical[r]))
+                report.elements_checked += 1
+                if entry.abs_error > atol + rtol * abs(entry.numerical):
+                    suspects.append(entry)
+                else:
+                    _record_error(report, entry)
+            for entry, verdict in _near_kink(fn, inputs, f0, e, eps, project, rows, suspects, atol, rtol):
+                if verdict == "kink":
+                    report.kinks.append(entry)
+                    if kinks == "fail":
+                        report.failed_checks.append(f"non-differentiable point: {entry.describe()}")
+                elif verdict == "smooth near a kink":
+                    _record_error(report, entry)
+                else:
+                    _record_error(report, entry)
+                    report.mismatches.append(entry)
+
+    if report.mismatches:
+        worst = max(report.mismatches, key=lambda mm: mm.abs_error)
+        report.step_table = _step_table(fn, inputs, positions, diff, worst, vectors, rows)
+    if check_structure:
+        report.failed_checks += _structural_checks(out, inputs, positions, vectors, atol, rtol, nondet_tol)
+        for k, x in enumerate(inputs):
+            if isinstance(x, Tensor) and not np.array_equal(x.data, before[k], equal_nan=True):
+                report.failed_checks.append(f"backward modified input {k} in place")
+        if not all(np.array_equal(a, b, equal_nan=True) for a, b in zip(saved_before, (t.data for t in _graph_tensors(out)))):
+            report.failed_checks.append("backward modified a tensor saved in the graph")
+    return report
+
+
+def _as_tuple(inputs: Any) -> tuple:
+    return (inputs,) if isinstance(inputs, Tensor) else tuple(inputs)
+
+
+def _call(fn: Callable[..., Tensor], inputs: Sequence[Any]) -> Tensor:
+    with enable_grad():
+        out = fn(*inputs)
+    if not isinstance(out, Tensor):
+        raise TypeError(f"gradcheck: the function must return a Tensor, got {type(out).__name__}")
+    if out.dtype.kind != "f":
+        raise TypeError(f"gradcheck: the function returned a {out.dtype} tensor; it must be float")
+    return out
+
+
+def _vjp(out: Tensor, diff: list[Tensor], v: np.ndarray) -> list[np.ndarray]:
+    """vᵀJ for each input in `diff`, as float64 arrays (zeros where the output does not depend on it)."""
+    if not out.requires_grad:
+        return [np.zeros(x.shape) for x in diff]
+    grads = grad(out, diff, Tensor(v.astype(out.dtype)), retain_graph=True, allow_unused=True)
+    return [np.zeros(x.shape) if g is None else g.data.astype(np.float64) for g, x in zip(grads, diff)]
+
+
+def _record_error(report: Report, entry: Mismatch) -> None:
+    report.max_abs_error = max(report.max_abs_error, entry.abs_error)
+    report.max_rel_error = max(report.max_rel_error, entry.rel_error)
+
+
+def _evaluate(fn: Callable[..., Tensor], inputs: Sequence[Any], i: int, e: int,
+              delta: float | None) -> np.ndarray:
+    """fn's output (flattened, float64) with element e of input i moved by delta (None: unmoved)."""
+    shifted = []
+    for k, x in enumerate(inputs):
+        if isinstance(x, Tensor):
+            data = x.data
+            if k == i and delta is not None:
+                data = data.copy()
+                data.reshape(-1)[e] += delta
+            shifted.append(Tensor(data, requires_grad=x.requires_grad))
+        else:
+            shifted.append(x)
+    return _call(fn, shifted).data.astype(np.float64).reshape(-1)
+
+
+def _derivative(fn: Callable[..., Tensor], inputs: Sequence[Any], f0: np.ndarray, i: int, e: int,
+                h: float, method: str) -> np.ndarray:
+    """d(every output)/d(element e of input i) by finite differences."""
+    plus, minus = _evaluate(fn, inputs, i, e, h), _evaluate(fn, inputs, i, e, -h)
+    if method == "five_point":
+        plus2, minus2 = _evaluate(fn, inputs, i, e, 2 * h), _evaluate(fn, inputs, i, e, -2 * h)
+        return (-plus2 + 8 * plus - 8 * minus + minus2) / (12 * h)
+    return (plus - minus) / (2 * h)
+
+
+def _near_kink(fn: Callable[..., Tensor], inputs: Sequence[Any], f0: np.ndarray, e: int, h: float,
+               project: np.ndarray, rows: list[str], suspects: list[Mismatch], atol: float,
+               rtol: float) -> list[tuple[Mismatch, str]]:
+    """Tell a wrong derivative from a step that crossed a point where there is no derivative.
+
+    At a smooth point the one-sided quotients (f(x+h) - f(x)) / h and (f(x) - f(x-h)) / h differ
+    by about h·f'', so their gap shrinks with h. At a kink (relu at 0, a tie in max) the gap is
+    the jump in slope and stays as h shrinks. If the gap shrinks, the smallest step's central
+    quotient is trusted: it may agree with backward once the step no longer crosses a nearby
+    kink ("smooth near a kink"), else the derivative is wrong. If the gap stays, backward's value
+    must lie between the one-sided slopes (a subgradient, as PyTorch's conventions give).
+    """
+    if not suspects:
+        return []
+    i = suspects[0].input_index
+    slopes = {}
+    for step in (h, h / 100):
+        plus, minus = _evaluate(fn, inputs, i, e, step), _evaluate(fn, inputs, i, e, -step)
+        slopes[step] = (project @ ((plus - f0) / step), project @ ((f0 - minus) / step),
+                        project @ ((plus - minus) / (2 * step)))
+    verdicts = []
+    for entry in suspects:
+        r = rows.index(entry.row)
+        right, left, central = (float(v[r]) for v in slopes[h / 100])
+        gap_big, gap_small = abs(slopes[h][0][r] - slopes[h][1][r]), abs(right - left)
+        tol = atol + rtol * max(abs(right), abs(left))
+        if gap_small > 10 * tol and gap_small > 0.5 * gap_big:
+            inside = min(left, right) - tol <= entry.analytical <= max(left, right) + tol
+            verdicts.append((entry, "kink" if inside else "wrong"))
+        elif abs(entry.analytical - central) <= atol + rtol * abs(central):
+            verdicts.append((entry, "smooth near a kink"))
+        else:
+            verdicts.append((entry, "wrong"))
+    return verdicts
+
+
+def _step_table(fn: Callable[..., Tensor], inputs: Sequence[Any], positions: list[int],
+                diff: list[Tensor], worst: Mismatch, vectors: np.ndarray,
+                rows: list[str]) -> list[tuple[float, float, float]]:
+    e = int(np.ravel_multi_index(worst.element, diff[positions.index(worst.input_index)].shape)) \
+        if worst.element else 0
+    v = vectors[rows.index(worst.row)].reshape(-1)
+    table = []
+    for h in STEP_SIZES:
+        plus = _evaluate(fn, inputs, worst.input_index, e, h)
+        minus = _evaluate(fn, inputs, worst.input_index, e, -h)
+        numerical = float(v @ ((plus - minus) / (2 * h)))
+        table.append((h, numerical, abs(numerical - worst.analytical)))
+    return table
+
+
+def _graph_tensors(out: Tensor) -> list[Tensor]:
+    """Every tensor in the graph behind `out` (including `out` and its leaves)."""
+    seen: set[int] = set()
+    found, stack = [], [out]
+    while stack:
+        t = stack.pop()
+        if id(t) in seen:
+            continue
+        seen.add(id(t))
+        found.append(t)
+        if t._ctx is not None and t._ctx.inputs is not None:
+            stack.extend(p for p in t._ctx.inputs if isinstance(p, Tensor))
+    return found
+
+
+def _structural_checks(out: Tensor, inputs: Sequence[Any], positions: list[int],
+                       vectors: np.ndarray, atol: float, rtol: float, nondet_tol: float) -> list[str]:
+    """The named checks a plain Jacobian comparison misses; returns the ones that failed."""
+    failed: list[str] = []
+    if not out.requires_grad:
+        return failed
+    diff = [inputs[i] for i in positions]
+    v = vectors.sum(axis=0)   # a vector touching every checked row
+    grads = grad(out, diff, Tensor(v.astype(out.dtype)), retain_graph=True, allow_unused=True)
+    for i, x, g in zip(positions, diff, grads):
+        if g is not None and (g.shape != x.shape or g.dtype != x.dtype):
+            failed.append(f"gradient shape and dtype: input {i} is {x.shape} {x.dtype} but its "
+                          f"gradient is {g.shape} {g.dtype}")
+    first = _vjp(out, diff, v)
+    again = _vjp(out, diff, v)
+    for i, a, b in zip(positions, first, again):
+        if not np.allclose(a, b, rtol=0, atol=nondet_tol):
+            failed.append(f"deterministic and reentrant: two backward passes gave different "
+                          f"gradients for input {i} (max difference {np.max(np.abs(a - b)):.3g}, "
+                          f"tolerance {nondet_tol})")
+    scaled = _vjp(out, diff, 3.0 * v)
+    for i, a, b in zip(positions, first, scaled):
+        if not np.allclose(b, 3.0 * a, rtol=rtol, atol=atol):
+            failed.append(f"linear in grad_output: scaling grad_output by 3 did not scale the "
+                          f"gradient of input {i} by 3")
+    for i, z in zip(positions, _vjp(out, diff, np.zeros_like(v))):
+        if np.any(z != 0):
+            failed.append(f"linear in grad_output: a zero grad_output gave a nonzero gradient "
+                          f"for input {i}")
+    failed += _aliasing_checks(out, inputs, v)
+    return failed
+
+
+def _aliasing_checks(out: Tensor, inputs: Sequence[Any], v: np.ndarray) -> list[str]:
+    """Run the user's path, backward into .grad, and check what it left there."""
+    failed = []
+    tensors = [x for x in inputs if isinstance(x, Tensor)]
+    touched = tensors + [t for t in _graph_tensors(out) if t._ctx is None]   # backward also fills leaves fn closed over
+    kept = [x.grad for x in touched]
+    for x in touched:
+        x.grad = None
+    try:
+        out.backward(Tensor(v.astype(out.dtype)), retain_graph=True)
+        for k, x in enumerate(tensors):
+            if not x.requires_grad and x.grad is not None:
+                failed.append(f"inputs that do not require grad get no gradient: input {k} got one")
+        grads = [(k, x.grad.data) for k, x in enumerate(tensors) if x.grad is not None]
+        for n, (k, g) in enumerate(grads):
+            for k2, g2 in grads[n + 1:]:
+                if np.shares_memory(g, g2):
+                    failed.append(f"no aliasing: the gradients of inputs {k} and {k2} share memory")
+            for k2, x in enumerate(tensors):
+                if np.shares_memory(g, x.data):
+                    failed.append(f"no aliasing: the gradient of input {k} shares memory with input {k2}")
+    finally:
+        for x, g in zip(touched, kept):
+            x.grad = g
+    return failed
