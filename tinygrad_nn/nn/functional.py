@@ -196,7 +196,7 @@ def cross_entropy(input: Tensor, target: Any, reduction: str = "mean") -> Tensor
     _check_scores(x, "cross_entropy")
     logp = x.log_softmax(axis=-1)
     t = target.data if isinstance(target, Tensor) else np.asarray(target)
-    if t.dtype.kind == "f":
+    if t.dtype.kind == "f" and t.shape == x.shape:
         probs = _float_target(target, x, "cross_entropy")
         return _reduce(-(probs * logp).sum(axis=-1), reduction, "cross_entropy")
     return _reduce(-_pick(logp, _class_target(target, x, "cross_entropy")), reduction, "cross_entropy")

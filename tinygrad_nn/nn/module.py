@@ -272,12 +272,14 @@ class Module:
             return IncompatibleKeys([], [])
         return IncompatibleKeys(missing, unexpected)
 
-    def _all_named_parameters(self) -> Iterator[tuple[str, Parameter]]:
-        """Like named_parameters, but a shared parameter appears under every name (as in state_dict)."""
-        for module_name, module in self.named_modules():
-            for name, p in module._parameters.items():
-                if p is not None:
-                    yield (f"{module_name}.{name}" if module_name else name), p
+    def _all_named_parameters(self, prefix: str = "") -> Iterator[tuple[str, Parameter]]:
+        """Every parameter under every name it has: a layer used twice appears twice (as in
+        PyTorch's state_dict), unlike named_parameters, which lists each parameter once."""
+        for name, p in self._parameters.items():
+            if p is not None:
+                yield prefix + name, p
+        for name, child in self._modules.items():
+            yield from child._all_named_parameters(prefix + name + ".")
 
     # --- printing ------------------------------------------------------------------------------
     def extra_repr(self) -> str:
