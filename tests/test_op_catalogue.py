@@ -33,7 +33,9 @@ def test_forward_matches_numpy(case):
 
 @pytest.mark.parametrize("case", OPS, ids=lambda c: c.id)
 def test_gradients_first_and_second_order(case):
-    check_gradients(case.fn, *case.inputs, second_order=case.second_order, **case.gradcheck_kwargs)
+    # the table keeps inputs away from kinks, so a kink found here means a wrong domain: fail
+    check_gradients(case.fn, *case.inputs, second_order=case.second_order, kinks="fail",
+                    **case.gradcheck_kwargs)
 
 
 def test_every_public_differentiable_op_is_in_the_table():

@@ -204,8 +204,12 @@ def check(fn: Callable[..., Tensor], inputs: Any, *, eps: float = 1e-6, atol: fl
     else:
         vectors = rng.standard_normal((16,) + out.shape)
         rows = [f"random projection {r} of the {out.shape} output" for r in range(16)]
-    analytical = [np.stack([_vjp(out, diff, v)[j].reshape(-1) for v in vectors]) if m else
-                  np.zeros((0, x.size)) for j, x in enumerate(diff)]   # per input: (rows, n)
+    try:
+        analytical = [np.stack([_vjp(out, diff, v)[j].reshape(-1) for v in vectors]) if m else
+                      np.zeros((0, x.size)) for j, x in enumerate(diff)]   # per input: (rows, n)
+    except (RuntimeError, ValueError, TypeError) as e:   # e.g. a gradient of the wrong shape
+        report.failed_checks.append(f"backward raised {type(e).__name__}: {e}")
+        return report
 
     f0 = _evaluate(fn, inputs, 0, 0, None)
     project = vectors.reshape(len(vectors), m)
@@ -214,13 +218,17 @@ def check(fn: Callable[..., Tensor], inputs: Any, *, eps: float = 1e-6, atol: fl
         if max_elements is not None and x.size > max_elements:
             elements = sorted(rng.choice(x.size, max_elements, replace=False).tolist())
         for e in elements:
-            numerical = project @ _derivative(fn, inputs, f0, i, e, eps, method)
+            numerical, right, left = (project @ d for d in _derivative(fn, inputs, f0, i, e, eps, method))
             element = tuple(int(k) for k in np.unravel_index(e, x.shape))
             suspects = []
             for r in range(len(vectors)):
                 entry = Mismatch(i, element, rows[r], float(analytical[j][r, e]), float(numerical[r]))
                 report.elements_checked += 1
-                if entry.abs_error > atol + rtol * abs(entry.numerical):
+                mismatch = entry.abs_error > atol + rtol * abs(entry.numerical)
+                # one-sided slopes that disagree: a kink, or just curvature (h·f''); a central
+                # quotient that happens to agree at a kink would otherwise be a false pass
+                slopes_disagree = abs(right[r] - left[r]) > 10 * (atol + rtol * abs(entry.numerical))
+                if mismatch or slopes_disagree:
                     suspects.append(entry)
                 else:
                     _record_error(report, entry)
@@ -292,13 +300,15 @@ def _evaluate(fn: Callable[..., Tensor], inputs: Sequence[Any], i: int, e: int,
 
 
 def _derivative(fn: Callable[..., Tensor], inputs: Sequence[Any], f0: np.ndarray, i: int, e: int,
-                h: float, method: str) -> np.ndarray:
-    """d(every output)/d(element e of input i) by finite differences."""
+                h: float, method: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """d(every output)/d(element e of input i) by finite differences, and the one-sided slopes
+    (f(x+h) - f(x)) / h and (f(x) - f(x-h)) / h."""
     plus, minus = _evaluate(fn, inputs, i, e, h), _evaluate(fn, inputs, i, e, -h)
+    right, left = (plus - f0) / h, (f0 - minus) / h
     if method == "five_point":
         plus2, minus2 = _evaluate(fn, inputs, i, e, 2 * h), _evaluate(fn, inputs, i, e, -2 * h)
-        return (-plus2 + 8 * plus - 8 * minus + minus2) / (12 * h)
-    return (plus - minus) / (2 * h)
+        return (-plus2 + 8 * plus - 8 * minus + minus2) / (12 * h), right, left
+    return (plus - minus) / (2 * h), right, left
 
 
 def _near_kink(fn: Callable[..., Tensor], inputs: Sequence[Any], f0: np.ndarray, e: int, h: float,
