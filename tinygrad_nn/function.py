@@ -184,7 +184,8 @@ class Function:
         own = {id(a.data): a for a in self.inputs if isinstance(a, Tensor)}
         if self.output is not None:
             own[id(self.output.data)] = self.output
-        return tuple(v if isinstance(v, Tensor) else own.get(id(v)) or Tensor(v) for v in saved)
+        return tuple(v if isinstance(v, Tensor) else own[id(v)] if id(v) in own else Tensor(v)
+                     for v in saved)
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__}>"
@@ -334,9 +335,11 @@ def _check_versions(t: Tensor, ctx: Function) -> None:
     assert ctx.inputs is not None
     now = tuple([a._version for a in ctx.inputs if isinstance(a, Tensor)])
     if now != ctx._versions or t._version != 0:
-        raise RuntimeError(f"backward: a tensor that {ctx.name} needs for its gradient was modified "
-                           "in place after the forward pass (its version changed); clone it "
-                           "before modifying, or modify it only after backward")
+        which = "its output" if t._version != 0 else "an input"
+        shapes = ", ".join(str(a.shape) for a in ctx.inputs if isinstance(a, Tensor))
+        raise RuntimeError(f"backward: {which} of {ctx.name} (inputs {shapes}) was modified in "
+                           "place after the forward pass, and the gradient needs its old value; "
+                           "clone it before modifying, or modify it only after backward")
 
 
 def _owner(a: np.ndarray) -> np.ndarray:
