@@ -34,6 +34,20 @@ def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     return y if bias is None else y + bias
 
 
+def maxout(x: Tensor, weight: Tensor, bias: Tensor | None, pieces: int) -> Tensor:
+    """y_j = max_k (linear(x, weight, bias))[j * pieces + k]: the largest of `pieces` affine maps.
+
+    Shapes: x (..., in), weight (out * pieces, in), bias (out * pieces,) -> y (..., out).
+    Ties between pieces share the gradient equally (as max does).
+    """
+    if pieces < 1 or weight.shape[0] % pieces:
+        raise ValueError(f"maxout: weight of shape {weight.shape} does not hold {pieces} pieces "
+                         "per output unit")
+    z = linear(x, weight, bias)                                   # (..., out * pieces)
+    z = z.reshape(*z.shape[:-1], weight.shape[0] // pieces, pieces)  # (..., out, pieces)
+    return z.max(axis=-1)                                         # (..., out)
+
+
 def relu(x: Tensor) -> Tensor:
     """max(x, 0); relu'(0) = 0."""
     return x.relu()

@@ -99,9 +99,7 @@ class Maxout(Module):
         self.bias = _uniform_parameter((out_features * pieces,), in_features, dtype)
 
     def forward(self, x: Tensor) -> Tensor:
-        z = F.linear(x, self.weight, self.bias)                        # (..., out * pieces)
-        z = z.reshape(*z.shape[:-1], self.out_features, self.pieces)  # (..., out, pieces)
-        return z.max(axis=-1)                                          # (..., out)
+        return F.maxout(x, self.weight, self.bias, self.pieces)
 
     def extra_repr(self) -> str:
         return f"in_features={self.in_features}, out_features={self.out_features}, pieces={self.pieces}"

@@ -258,3 +258,144 @@ NOT_DIFFERENTIABLE = {
     "argmax", "argmin",
     "float", "double",   # astype to float32 / float64: the astype row covers the cast
 }
+
+
+# === nn: layers, activations and losses (tinygrad_nn.nn; owned by the nn package) ==========
+# Layers with weights appear through their functional form (nn.Linear.forward is
+# functional.linear, nn.Maxout.forward is functional.maxout) so that the weights are checked
+# inputs; activation and loss Modules appear as themselves. Targets that get no gradient
+# (class indices, ±1 labels) are drawn as plain arrays and passed through unchanged.
+
+from hypothesis import assume  # noqa: E402
+
+from .. import creation as _creation  # noqa: E402  (nn imports the engine; keep it out of the header)
+from .. import nn as _nn  # noqa: E402
+from ..nn import functional as _F  # noqa: E402
+
+
+@st.composite
+def _linear_args(draw: Any, pieces: int = 0, bias: bool = True) -> tuple:
+    """(x (..., in), weight (out[*pieces], in), bias) for linear, or (..., pieces) for maxout."""
+    n_in, n_out = draw(st.integers(1, 3)), draw(st.integers(1, 3))
+    rows = n_out * max(pieces, 1)
+    lead = draw(shapes(min_dims=0, max_dims=2, max_side=3))
+    x = draw(tensors(lead + (n_in,)))
+    w = draw(tensors((rows, n_in)))
+    b = draw(tensors((rows,))) if bias else None
+    if pieces:
+        # maxout has a kink where two pieces tie: keep the best two pieces apart
+        z = np.sort((x.data @ w.data.T + b.data).reshape(*lead, n_out, pieces), axis=-1)
+        assume(np.all(z[..., -1] - z[..., -2] > 1e-2))
+        return x, w, b, pieces
+    return x, w, b
+
+
+@st.composite
+def _scores_and_labels(draw: Any, elements: Any = None) -> tuple:
+    """(scores (N, C), integer labels (N,))."""
+    n, c = draw(st.integers(1, 3)), draw(st.integers(2, 4))
+    x = draw(tensors((n, c), elements=elements))
+    return x, draw(arrays((n,), np.int64, elements=st.integers(0, c - 1)))
+
+
+@st.composite
+def _pair(draw: Any, x_elements: Any = None, y_elements: Any = None, y_tensor: bool = True) -> tuple:
+    """(input, target) of one shape; the target is a Tensor (checked too) or a plain array."""
+    shape = draw(shapes(min_dims=1, max_dims=2, max_side=3))
+    x = draw(tensors(shape, elements=x_elements))
+    if y_tensor:
+        return x, draw(tensors(shape, elements=y_elements))
+    return x, draw(arrays(shape, elements=y_elements))
+
+
+@st.composite
+def _scores_and_probabilities(draw: Any) -> tuple:
+    n, c = draw(st.integers(1, 3)), draw(st.integers(2, 4))
+    p = draw(arrays((n, c), elements=positive(0.1, 1.0)))
+    return draw(tensors((n, c))), Tensor(p / p.sum(-1, keepdims=True), requires_grad=True)
+
+
+def _np_log_softmax(x: np.ndarray, axis: int = -1) -> np.ndarray:
+    shifted = x - x.max(axis, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis, keepdims=True))
+
+
+def _np_pick(x: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    return x[np.arange(len(labels)), labels]
+
+
+def _np_softplus(x: np.ndarray) -> np.ndarray:
+    return np.logaddexp(0, x)
+
+
+def _np_multi_margin(x: np.ndarray, labels: np.ndarray, p: int, margin: float) -> np.ndarray:
+    h = np.maximum(0, margin - _np_pick(x, labels)[:, None] + x) ** p
+    h[np.arange(len(labels)), labels] = 0
+    return h.sum(-1) / x.shape[-1]
+
+
+def _np_dropout(x: np.ndarray) -> np.ndarray:
+    keep = np.random.default_rng(0).random(x.shape) >= 0.3
+    return x * (keep * (1.0 / 0.7)).astype(x.dtype)
+
+
+def _seeded_dropout(x: Tensor) -> Tensor:
+    _creation.manual_seed(0)   # the same mask on every call, as finite differences need
+    return _F.dropout(x, 0.3)
+
+
+SIGNS = st.sampled_from([-1.0, 1.0])
+MARGIN = 1.125   # scores on the NO_TIES grid (multiples of 1/4) never sit exactly on the hinge
+
+NN_OPS: list[OpCase] = [
+    # layers (functional forms take the weights as inputs)
+    OpCase("nn.functional.linear", lambda x, w, b: _F.linear(x, w, b), lambda x, w, b: x @ w.T + b,
+           (_linear_args(),)),
+    OpCase("nn.functional.linear", lambda x, w, b: _F.linear(x, w, b), lambda x, w, b: x @ w.T,
+           (_linear_args(bias=False),), variant="no bias"),
+    OpCase("nn.functional.maxout", lambda x, w, b, k: _F.maxout(x, w, b, k),
+           lambda x, w, b, k: (x @ w.T + b).reshape(*x.shape[:-1], -1, k).max(-1),
+           (_linear_args(pieces=2),)),
+    OpCase("nn.functional.dropout", _seeded_dropout, _np_dropout, unary()),
+    OpCase("nn.Identity", lambda x: _nn.Identity()(x), lambda x: x, unary()),
+    # activation modules
+    OpCase("nn.ReLU", lambda x: _nn.ReLU()(x), lambda x: np.maximum(x, 0), unary(KINK_FREE)),
+    OpCase("nn.LeakyReLU", lambda x: _nn.LeakyReLU(0.2)(x), lambda x: np.where(x > 0, x, 0.2 * x),
+           unary(KINK_FREE)),
+    OpCase("nn.Sigmoid", lambda x: _nn.Sigmoid()(x), _sigmoid, unary(bounded(-8, 8))),
+    OpCase("nn.Tanh", lambda x: _nn.Tanh()(x), np.tanh, unary()),
+    OpCase("nn.Softplus", lambda x: _nn.Softplus()(x), _np_softplus, unary(bounded(-8, 8))),
+    OpCase("nn.Softmax", lambda x, ax: _nn.Softmax(ax)(x), _ref_softmax, _axis_for_softmax()),
+    OpCase("nn.LogSoftmax", lambda x, ax: _nn.LogSoftmax(ax)(x),
+           lambda x, ax: _np_log_softmax(x, ax), _axis_for_softmax()),
+    # losses (reduction="none" checks each sample's gradient; one "mean" row per reduction path)
+    OpCase("nn.MSELoss", lambda x, y: _nn.MSELoss(reduction="none")(x, y), lambda x, y: (x - y) ** 2,
+           (_pair(),)),
+    OpCase("nn.MSELoss", lambda x, y: _nn.MSELoss()(x, y), lambda x, y: np.mean((x - y) ** 2),
+           (_pair(),), variant="mean"),
+    OpCase("nn.L1Loss", lambda x, y: _nn.L1Loss(reduction="sum")(x, y),
+           lambda x, y: np.abs(x - y).sum(), (_pair(NO_TIES, OFF_GRID),), variant="sum"),
+    OpCase("nn.CrossEntropyLoss", lambda x, t: _nn.CrossEntropyLoss(reduction="none")(x, t),
+           lambda x, t: -_np_pick(_np_log_softmax(x), t), (_scores_and_labels(),)),
+    OpCase("nn.CrossEntropyLoss", lambda x, p: _nn.CrossEntropyLoss()(x, p),
+           lambda x, p: -(p * _np_log_softmax(x)).sum(-1).mean(), (_scores_and_probabilities(),),
+           variant="class probabilities, mean"),
+    OpCase("nn.NLLLoss", lambda x, t: _nn.NLLLoss(reduction="none")(x, t),
+           lambda x, t: -_np_pick(x, t), (_scores_and_labels(),)),
+    OpCase("nn.BCEWithLogitsLoss", lambda x, y: _nn.BCEWithLogitsLoss(reduction="none")(x, y),
+           lambda x, y: y * _np_softplus(-x) + (1 - y) * _np_softplus(x),
+           (_pair(bounded(-8, 8), bounded(0, 1)),)),
+    OpCase("nn.BCELoss", lambda p, y: _nn.BCELoss(reduction="none")(p, y),
+           lambda p, y: -(y * np.log(p) + (1 - y) * np.log(1 - p)),
+           (_pair(bounded(0.05, 0.95), bounded(0, 1)),)),
+    OpCase("nn.HingeEmbeddingLoss", lambda x, y: _nn.HingeEmbeddingLoss(MARGIN, "none")(x, y),
+           lambda x, y: np.where(y == 1, x, np.maximum(0, MARGIN - x)),
+           (_pair(NO_TIES, SIGNS, y_tensor=False),)),
+    OpCase("nn.BinaryHingeLoss", lambda x, y: _nn.BinaryHingeLoss(MARGIN, "none")(x, y),
+           lambda x, y: np.maximum(0, MARGIN - y * x), (_pair(NO_TIES, SIGNS, y_tensor=False),)),
+    OpCase("nn.MultiMarginLoss", lambda x, t: _nn.MultiMarginLoss(margin=MARGIN, reduction="none")(x, t),
+           lambda x, t: _np_multi_margin(x, t, 1, MARGIN), (_scores_and_labels(NO_TIES),)),
+    OpCase("nn.MultiMarginLoss", lambda x, t: _nn.MultiMarginLoss(p=2, margin=MARGIN, reduction="none")(x, t),
+           lambda x, t: _np_multi_margin(x, t, 2, MARGIN), (_scores_and_labels(NO_TIES),), variant="p=2"),
+]
+OPS.extend(NN_OPS)
