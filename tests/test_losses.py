@@ -51,7 +51,8 @@ CASES = {
         lambda x: -(np.array([1.0, 2.0, 3.0]) * BITS * np.log(_sigmoid(x))
                     + (1 - BITS) * np.log(1 - _sigmoid(x))), X),
     "binary_cross_entropy": (lambda x, r: F.binary_cross_entropy(x.sigmoid(), BITS, r),
-                             lambda x: -(BITS * np.log(_sigmoid(x)) + (1 - BITS) * np.log(1 - _sigmoid(x))), X),
+                             lambda x: -(BITS * np.log(_sigmoid(x))
+                                         + (1 - BITS) * np.log(1 - _sigmoid(x))), X),
     "hinge_embedding_loss": (lambda x, r: F.hinge_embedding_loss(x, SIGNS, 1.0, r),
                              lambda x: np.where(SIGNS == 1, x, np.maximum(0, 1 - x)), X),
     "binary_hinge_loss": (lambda x, r: F.binary_hinge_loss(x, SIGNS, 1.0, r),
@@ -169,7 +170,8 @@ def test_binary_cross_entropy_clamps_logs_at_minus_100():
     (lambda: F.nll_loss(Tensor(X), LABELS[:, None]), ValueError, "nll_loss: expected class indices"),
     (lambda: F.binary_cross_entropy_with_logits(Tensor(X), BITS[0]), ValueError,
      "binary_cross_entropy_with_logits: expected a target of the input's shape"),
-    (lambda: F.hinge_embedding_loss(Tensor(X), BITS), ValueError, "expected targets of -1 or 1, got values \\[0.0\\]"),
+    (lambda: F.hinge_embedding_loss(Tensor(X), BITS), ValueError,
+     "expected targets of -1 or 1, got values \\[0.0\\]"),
     (lambda: F.multi_margin_loss(Tensor(X), LABELS, p=3), ValueError, "p must be 1 or 2"),
     (lambda: F.mse_loss(Tensor(X), Y, reduction="avg"), ValueError, "reduction must be one of"),
     (lambda: F.mse_loss(X, Y), TypeError, "mse_loss: expected the input to be a Tensor"),

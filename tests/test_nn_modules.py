@@ -351,7 +351,8 @@ def test_deepcopy_gives_an_independent_model():
     (lambda w: init.kaiming_normal_(w, mode="fan_out", nonlinearity="relu"),
      lambda d: abs(d.std() - np.sqrt(2 / 300)) < 0.003),
     (lambda w: init.normal_(w, 1.0, 0.5), lambda d: abs(d.mean() - 1) < 0.01 and abs(d.std() - 0.5) < 0.01),
-    (lambda w: init.uniform_(w, -2, 3), lambda d: d.min() >= -2 and d.max() <= 3 and abs(d.mean() - 0.5) < 0.05),
+    (lambda w: init.uniform_(w, -2, 3),
+     lambda d: d.min() >= -2 and d.max() <= 3 and abs(d.mean() - 0.5) < 0.05),
     (lambda w: init.zeros_(w), lambda d: np.all(d == 0)),
 ])
 def test_init_functions(fill, check):

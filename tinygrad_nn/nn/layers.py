@@ -114,4 +114,3 @@ def _uniform_parameter(shape: tuple[int, ...], fan_in: int, dtype: Any) -> Param
     p = Parameter(np.empty(shape, np.dtype(dtype) if dtype is not None else get_default_dtype()))
     bound = 1.0 / math.sqrt(fan_in)
     return init.uniform_(p, -bound, bound)  # type: ignore[return-value]
-

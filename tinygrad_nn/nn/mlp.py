@@ -51,14 +51,9 @@ class MLP(Module):
         self.layers = ModuleList([Linear(n_in, n_out, bias=bias) for n_in, n_out in zip(sizes, sizes[1:])])
         n_hidden = len(sizes) - 2
         self.activations = ModuleList([_make_activation(activation) for _ in range(n_hidden)])
-        if dropout > 0:
-            self.dropout = Dropout(dropout)
-        else:
-            self.dropout = None
-        if output_activation is not None:
-            self.output_activation = _make_activation(output_activation)
-        else:
-            self.output_activation = None
+        self.dropout: Dropout | None = Dropout(dropout) if dropout > 0 else None
+        self.output_activation: Module | None = (
+            _make_activation(output_activation) if output_activation is not None else None)
 
     def forward(self, x: Tensor) -> Tensor:
         n_hidden = len(self.activations)
