@@ -124,9 +124,10 @@ class Function:
         arrays = []
         record = False
         for a in args:
-            if type(a) is Tensor or isinstance(a, Tensor):
+            if isinstance(a, Tensor):
                 arrays.append(a.data)
-                record = record or a.requires_grad
+                if a.requires_grad:
+                    record = True
             else:
                 arrays.append(a)
         try:
@@ -168,7 +169,7 @@ class Function:
     def needs_input_grad(self) -> tuple[bool, ...]:
         """For each forward argument, whether backward must return a gradient for it."""
         assert self.inputs is not None, "the graph was already freed"
-        return tuple(isinstance(a, Tensor) and a.requires_grad for a in self.inputs)
+        return tuple([isinstance(a, Tensor) and a.requires_grad for a in self.inputs])
 
     def save_for_backward(self, *values: Any) -> None:
         """Keep arrays (or Tensors) for backward; read them back with `ctx.saved_tensors`."""
@@ -248,25 +249,28 @@ def backward(root: Tensor, gradient: Any = None, retain_graph: bool | None = Non
                 _accumulate(t, g, handed, create_graph)
             if ctx is None:
                 continue
-            _check_versions(t, ctx)
+            args = ctx.inputs
+            versions = tuple([a._version for a in args if isinstance(a, Tensor)])
+            if t._version or versions != ctx._versions:
+                _check_versions(t, ctx)  # raises
             ctx.output = t
             in_grads = ctx.backward(ctx, g)
             if not isinstance(in_grads, tuple):
                 in_grads = (in_grads,)
-            args = ctx.inputs
             if len(in_grads) != len(args):
                 raise RuntimeError(f"{ctx.name}.backward returned {len(in_grads)} gradients for "
                                    f"{len(args)} forward arguments")
-            for i, (inp, ig) in enumerate(zip(args, in_grads)):
+            for i, inp in enumerate(args):
+                ig = in_grads[i]
                 if ig is None or not isinstance(inp, Tensor) or not inp.requires_grad:
                     continue
-                if ig.shape != inp.shape:
-                    raise RuntimeError(f"{ctx.name}.backward returned a gradient of shape {ig.shape} "
-                                       f"for argument {i} of shape {inp.shape}")
-                if ig.data.dtype != inp.data.dtype:
-                    ig = ig.astype(inp.data.dtype)
-                prev = grads.get(id(inp))
-                grads[id(inp)] = ig if prev is None else prev + ig
+                # the common case costs a shape compare and a dtype identity test; _conform
+                # raises on a wrong shape or casts a differing dtype
+                if ig.data.shape != inp.data.shape or ig.data.dtype is not inp.data.dtype:
+                    ig = _conform(ctx, i, inp, ig)
+                key = id(inp)
+                prev = grads.get(key)
+                grads[key] = ig if prev is None else prev + ig
             if retain_graph:
                 ctx.output = None
             else:
@@ -329,6 +333,16 @@ def _topological_order(root: Tensor) -> list[Tensor]:
                 stack.append((p, False))
     order.reverse()
     return order
+
+
+def _conform(ctx: Function, i: int, inp: Tensor, ig: Tensor) -> Tensor:
+    """A gradient that backward returned, checked against its input's shape and cast to its dtype."""
+    if ig.shape != inp.shape:
+        raise RuntimeError(f"{ctx.name}.backward returned a gradient of shape {ig.shape} "
+                           f"for argument {i} of shape {inp.shape}")
+    if ig.data.dtype != inp.data.dtype:
+        ig = ig.astype(inp.data.dtype)
+    return ig
 
 
 def _check_versions(t: Tensor, ctx: Function) -> None:
