@@ -6,6 +6,7 @@ backward of its own: mean, var, logsumexp, softmax, log_softmax, shape helpers.
 """
 from __future__ import annotations
 
+import builtins
 from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
 import numpy as np
@@ -405,8 +406,10 @@ class Tensor:
 
         This is how every binary op's gradient gets back to its input's shape.
         """
+        if self.data.shape == shape:  # the common case (no broadcasting): no work, no conversion
+            return self
         shape = tuple(shape)
-        if self.shape == shape:
+        if self.data.shape == shape:
             return self
         out = self
         lead = self.ndim - len(shape)
@@ -420,11 +423,26 @@ class Tensor:
     def dot(self, other: Tensor) -> Tensor:
         return self @ other
 
-    def clamp(self, min: float | None = None, max: float | None = None) -> Tensor:
+    def clamp(self, min: builtins.float | None = None, max: builtins.float | None = None) -> Tensor:
         """PyTorch's name for clip."""
         return self.clip(min, max)
 
-    if TYPE_CHECKING:  # the primitive ops are added by ops.py
+    if TYPE_CHECKING:  # ops.py attaches the primitive ops at import; these lines only type them
+        def __add__(self, other: Any) -> Tensor: ...
+        def __radd__(self, other: Any) -> Tensor: ...
+        def __sub__(self, other: Any) -> Tensor: ...
+        def __rsub__(self, other: Any) -> Tensor: ...
+        def __mul__(self, other: Any) -> Tensor: ...
+        def __rmul__(self, other: Any) -> Tensor: ...
+        def __truediv__(self, other: Any) -> Tensor: ...
+        def __rtruediv__(self, other: Any) -> Tensor: ...
+        def __pow__(self, other: Any) -> Tensor: ...
+        def __rpow__(self, other: Any) -> Tensor: ...
+        def __matmul__(self, other: Any) -> Tensor: ...
+        def __rmatmul__(self, other: Any) -> Tensor: ...
+        def __neg__(self) -> Tensor: ...
+        def __abs__(self) -> Tensor: ...
+        def __getitem__(self, index: Any) -> Tensor: ...
         def __getattr__(self, name: str) -> Any: ...
 
 
@@ -475,4 +493,4 @@ def _stable_shift(x: np.ndarray, axis: Axis) -> np.ndarray:
     return np.where(np.isfinite(m), m, 0).astype(x.dtype, copy=False)
 
 
-function.Tensor = Tensor  # type: ignore[attr-defined]  # the engine creates Tensors
+function.Tensor = Tensor  # type: ignore[misc]  # the engine creates Tensors

@@ -25,7 +25,7 @@ class OpCase:
     """One row: `fn` takes what `inputs` draws; `reference` computes the same with numpy."""
     name: str                                  # the public name: a Tensor method or tinygrad_nn function
     fn: Callable[..., Tensor]
-    reference: Callable[..., np.ndarray] | None
+    reference: Callable[..., Any] | None
     inputs: tuple[st.SearchStrategy, ...]
     variant: str = ""
     second_order: bool = True
@@ -283,6 +283,7 @@ def _linear_args(draw: Any, pieces: int = 0, bias: bool = True) -> tuple:
     w = draw(tensors((rows, n_in)))
     b = draw(tensors((rows,))) if bias else None
     if pieces:
+        assert b is not None
         # maxout has a kink where two pieces tie: keep the best two pieces apart
         z = np.sort((x.data @ w.data.T + b.data).reshape(*lead, n_out, pieces), axis=-1)
         assume(np.all(z[..., -1] - z[..., -2] > 1e-2))

@@ -190,7 +190,7 @@ def check(fn: Callable[..., Tensor], inputs: Any, *, eps: float = 1e-6, atol: fl
             raise ValueError("gradcheck: allow_float32=True needs widened settings: eps >= 1e-3, "
                              f"atol >= 1e-2 and rtol >= 1e-2 (got eps={eps}, atol={atol}, rtol={rtol})")
     report = Report()
-    before = [x.data.copy() if isinstance(x, Tensor) else None for x in inputs]
+    before = {k: x.data.copy() for k, x in enumerate(inputs) if isinstance(x, Tensor)}
     out = _call(fn, inputs)
     saved_before = [t.data.copy() for t in _graph_tensors(out)]
     diff = [inputs[i] for i in positions]
@@ -207,14 +207,14 @@ def check(fn: Callable[..., Tensor], inputs: Any, *, eps: float = 1e-6, atol: fl
     try:
         analytical = [np.stack([_vjp(out, diff, v)[j].reshape(-1) for v in vectors]) if m else
                       np.zeros((0, x.size)) for j, x in enumerate(diff)]   # per input: (rows, n)
-    except (RuntimeError, ValueError, TypeError) as e:   # e.g. a gradient of the wrong shape
-        report.failed_checks.append(f"backward raised {type(e).__name__}: {e}")
+    except (RuntimeError, ValueError, TypeError) as err:   # e.g. a gradient of the wrong shape
+        report.failed_checks.append(f"backward raised {type(err).__name__}: {err}")
         return report
 
     f0 = _evaluate(fn, inputs, 0, 0, None)
     project = vectors.reshape(len(vectors), m)
     for j, (i, x) in enumerate(zip(positions, diff)):
-        elements = range(x.size)
+        elements: Sequence[int] = range(x.size)
         if max_elements is not None and x.size > max_elements:
             elements = sorted(rng.choice(x.size, max_elements, replace=False).tolist())
         for e in elements:
@@ -248,8 +248,8 @@ def check(fn: Callable[..., Tensor], inputs: Any, *, eps: float = 1e-6, atol: fl
         report.step_table = _step_table(fn, inputs, positions, diff, worst, vectors, rows)
     if check_structure:
         report.failed_checks += _structural_checks(out, inputs, positions, vectors, atol, rtol, nondet_tol)
-        for k, x in enumerate(inputs):
-            if isinstance(x, Tensor) and not np.array_equal(x.data, before[k], equal_nan=True):
+        for k, original in before.items():
+            if not np.array_equal(inputs[k].data, original, equal_nan=True):
                 report.failed_checks.append(f"backward modified input {k} in place")
         if not all(np.array_equal(a, b, equal_nan=True) for a, b in zip(saved_before, (t.data for t in _graph_tensors(out)))):
             report.failed_checks.append("backward modified a tensor saved in the graph")
@@ -433,6 +433,6 @@ def _aliasing_checks(out: Tensor, inputs: Sequence[Any], v: np.ndarray) -> list[
                 if np.shares_memory(g, x.data):
                     failed.append(f"no aliasing: the gradient of input {k} shares memory with input {k2}")
     finally:
-        for x, g in zip(touched, kept):
-            x.grad = g
+        for x, kept_grad in zip(touched, kept):
+            x.grad = kept_grad
     return failed

@@ -58,7 +58,7 @@ def locate_gradient_errors(output: Tensor, *, eps: float = 1e-6, atol: float = 1
                 if isinstance(a, Tensor) else a for a in node.inputs]
         fn_class, kwargs = type(node), node.kwargs
 
-        def run_node(*xs: object, fn_class: type = fn_class, kwargs: dict = kwargs) -> Tensor:
+        def run_node(*xs: object, fn_class: type[Function] = fn_class, kwargs: dict = kwargs) -> Tensor:
             return fn_class.apply(*xs, **kwargs)
 
         if run_node(*args).dtype != np.float64:

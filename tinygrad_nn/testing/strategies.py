@@ -121,7 +121,7 @@ def broadcastable_tensors(draw: Any, n: int = 2, dtype: Any = np.float64,
                           max_dims: int = 3) -> tuple[Tensor, ...]:
     """`n` Tensors whose shapes broadcast together; `elements` may be one domain or one per tensor."""
     input_shapes = draw(broadcastable_shapes(n, max_dims=max_dims))
-    domains = list(elements) if isinstance(elements, (list, tuple)) else [elements] * n
+    domains: list[Any] = list(elements) if isinstance(elements, (list, tuple)) else [elements] * n
     return tuple(draw(tensors(s, dtype, domains[i])) for i, s in enumerate(input_shapes))
 
 
