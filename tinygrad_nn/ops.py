@@ -33,6 +33,8 @@ def _shape(x: Any) -> tuple[int, ...]:
 
 
 class Add(Function):
+    derivative = "da = dout; db = dout (each summed back over broadcast axes)"
+
     @staticmethod
     def forward(ctx, a, b):
         return np.add(a, b)
@@ -45,6 +47,8 @@ class Add(Function):
 
 
 class Sub(Function):
+    derivative = "da = dout; db = -dout (each summed back over broadcast axes)"
+
     @staticmethod
     def forward(ctx, a, b):
         return np.subtract(a, b)
@@ -57,6 +61,8 @@ class Sub(Function):
 
 
 class Mul(Function):
+    derivative = "da = dout * b; db = dout * a"
+
     @staticmethod
     def forward(ctx, a, b):
         return np.multiply(a, b)
@@ -70,6 +76,8 @@ class Mul(Function):
 
 
 class Div(Function):
+    derivative = "da = dout / b; db = -dout * a / b**2"
+
     @staticmethod
     def forward(ctx, a, b):
         return np.divide(a, b)
@@ -84,6 +92,7 @@ class Div(Function):
 
 class Pow(Function):
     """x ** y. d/dx = y x^(y-1); d/dy = x^y log x (taken as 0 where x == 0, as PyTorch)."""
+    derivative = "dx = dout * y * x**(y - 1); dy = dout * x**y * log(x)"
 
     @staticmethod
     def forward(ctx, x, y):
@@ -152,6 +161,7 @@ def rpow(x: Tensor, y: Any) -> Tensor:
 
 class Maximum(Function):
     """max(a, b) elementwise; where a == b each gets half the gradient (as PyTorch)."""
+    derivative = "da = dout * [a > b]; db = dout * [b > a] (a tie gives each half)"
 
     @staticmethod
     def forward(ctx, a, b):
@@ -175,6 +185,7 @@ def maximum(x: Tensor, y: Any) -> Tensor:
 
 class Where(Function):
     """cond ? a : b elementwise; cond is a constant boolean array."""
+    derivative = "da = dout where cond, else 0; db = dout where not cond, else 0"
 
     @staticmethod
     def forward(ctx, cond, a, b):
@@ -202,6 +213,7 @@ def where(cond: Any, a: Any, b: Any) -> Tensor:
 
 class Masked(Function):
     """Keep x where mask is true, else `fill` (a constant). Used by where's own backward."""
+    derivative = "dx = dout where mask, else 0"
 
     @staticmethod
     def forward(ctx, x, mask, fill):
@@ -235,6 +247,8 @@ def masked(x: Tensor, mask: np.ndarray, fill: Any) -> Tensor:
 # --- elementwise functions ----------------------------------------------------------------------
 
 class Neg(Function):
+    derivative = "dx = -dout"
+
     @staticmethod
     def forward(ctx, x):
         return np.negative(x)
@@ -245,6 +259,8 @@ class Neg(Function):
 
 
 class Exp(Function):
+    derivative = "dx = dout * exp(x)"
+
     @staticmethod
     def forward(ctx, x):
         return np.exp(x)
@@ -255,6 +271,8 @@ class Exp(Function):
 
 
 class Log(Function):
+    derivative = "dx = dout / x"
+
     @staticmethod
     def forward(ctx, x):
         return np.log(x)
@@ -265,6 +283,8 @@ class Log(Function):
 
 
 class Sin(Function):
+    derivative = "dx = dout * cos(x)"
+
     @staticmethod
     def forward(ctx, x):
         return np.sin(x)
@@ -275,6 +295,8 @@ class Sin(Function):
 
 
 class Cos(Function):
+    derivative = "dx = -dout * sin(x)"
+
     @staticmethod
     def forward(ctx, x):
         return np.cos(x)
@@ -285,6 +307,8 @@ class Cos(Function):
 
 
 class Tanh(Function):
+    derivative = "dx = dout * (1 - t * t)"
+
     @staticmethod
     def forward(ctx, x):
         return np.tanh(x)
@@ -297,6 +321,7 @@ class Tanh(Function):
 
 class Sigmoid(Function):
     """σ(x) = 1 / (1 + e^-x), σ' = σ(1 - σ)."""
+    derivative = "dx = dout * s * (1 - s)"
 
     @staticmethod
     def forward(ctx, x):
@@ -312,6 +337,7 @@ class Sigmoid(Function):
 
 class Softplus(Function):
     """log(1 + e^x), computed without overflow; its derivative is σ(x)."""
+    derivative = "dx = dout * sigmoid(x)"
 
     @staticmethod
     def forward(ctx, x):
@@ -324,6 +350,7 @@ class Softplus(Function):
 
 class Relu(Function):
     """max(x, 0). relu'(0) = 0 (PyTorch's choice); the mask is a constant, so relu'' = 0."""
+    derivative = "dx = dout * [x > 0]"
 
     @staticmethod
     def forward(ctx, x):
@@ -339,6 +366,7 @@ class Relu(Function):
 
 class LeakyRelu(Function):
     """x for x > 0 else slope * x; the derivative at 0 is slope (as PyTorch)."""
+    derivative = "dx = dout * (1 if x > 0 else slope)"
 
     @staticmethod
     def forward(ctx, x, slope):
@@ -352,6 +380,7 @@ class LeakyRelu(Function):
 
 class Abs(Function):
     """|x|; abs'(0) = 0 (PyTorch's choice, via sign)."""
+    derivative = "dx = dout * sign(x)"
 
     @staticmethod
     def forward(ctx, x):
@@ -364,6 +393,7 @@ class Abs(Function):
 
 class Clip(Function):
     """min(max(x, lo), hi); the gradient passes where lo <= x <= hi, bounds included (as PyTorch)."""
+    derivative = "dx = dout * [lo <= x <= hi]"
 
     @staticmethod
     def forward(ctx, x, lo, hi):
@@ -380,6 +410,8 @@ class Clip(Function):
 
 
 class Cast(Function):
+    derivative = "dx = dout cast back to x's dtype"
+
     @staticmethod
     def forward(ctx, x, dtype):
         return x.astype(dtype)
@@ -480,6 +512,8 @@ def astype(x: Tensor, dtype: Any) -> Tensor:
 # --- reductions -----------------------------------------------------------------------------
 
 class Sum(Function):
+    derivative = "dx = dout broadcast back to x's shape"
+
     @staticmethod
     def forward(ctx, x, axis, keepdims):
         return np.sum(x, axis=axis, keepdims=keepdims)
@@ -494,6 +528,7 @@ class Sum(Function):
 
 class Max(Function):
     """Largest element over axis; tied maxima share the gradient equally (PyTorch's amax)."""
+    derivative = "dx = dout at the maxima (ties share it), 0 elsewhere"
 
     @staticmethod
     def forward(ctx, x, axis, keepdims):
@@ -531,6 +566,8 @@ def reduce_max(x: Tensor, axis: Axis = None, keepdims: bool = False) -> Tensor:
 # --- shape ops ------------------------------------------------------------------------------
 
 class Reshape(Function):
+    derivative = "dx = dout reshaped back to x's shape"
+
     @staticmethod
     def forward(ctx, x, shape):
         return np.reshape(x, shape)
@@ -541,6 +578,8 @@ class Reshape(Function):
 
 
 class Permute(Function):
+    derivative = "dx = dout with the axes permuted back"
+
     @staticmethod
     def forward(ctx, x, order):
         return np.transpose(x, order)
@@ -551,6 +590,8 @@ class Permute(Function):
 
 
 class Expand(Function):
+    derivative = "dx = dout summed over the expanded axes"
+
     @staticmethod
     def forward(ctx, x, shape):
         return np.broadcast_to(x, shape)
@@ -562,6 +603,7 @@ class Expand(Function):
 
 class GetItem(Function):
     """x[index]; the gradient scatters back, adding where an index repeats."""
+    derivative = "dx = zeros of x's shape with dout added at index"
 
     @staticmethod
     def forward(ctx, x, index):
@@ -575,6 +617,7 @@ class GetItem(Function):
 
 class ScatterAdd(Function):
     """zeros(shape) with g added at `index` (repeats accumulate); the reverse of GetItem."""
+    derivative = "dg = dout[index]"
 
     @staticmethod
     def forward(ctx, g, index, shape):
@@ -596,6 +639,8 @@ def _is_basic(index: Any) -> bool:
 
 
 class Cat(Function):
+    derivative = "dx_i = the slice of dout that x_i filled"
+
     @staticmethod
     def forward(ctx, *xs, axis):
         ctx.axis = axis
@@ -614,6 +659,7 @@ class Cat(Function):
 
 class MatMul(Function):
     """np.matmul: 1-D, 2-D and batched operands, batch dims broadcast."""
+    derivative = "da = dout @ b.T; db = a.T @ dout"
 
     @staticmethod
     def forward(ctx, a, b):
