@@ -33,11 +33,12 @@ class GradcheckError(AssertionError):
 @dataclass
 class Mismatch:
     """One Jacobian entry where backward and finite differences disagree."""
-    input_index: int
-    element: tuple[int, ...]   # index into that input
+    target: str                # "input 0", or "parameter 1 (weight)" for one fn closes over
+    element: tuple[int, ...]   # index into that tensor
     row: str                   # the output element (or random projection) of that Jacobian row
     analytical: float
     numerical: float
+    which: Any = field(default=None, repr=False, compare=False)   # input position or the parameter
 
     @property
     def abs_error(self) -> float:
@@ -48,7 +49,7 @@ class Mismatch:
         return self.abs_error / max(abs(self.analytical), abs(self.numerical), _TINY)
 
     def describe(self) -> str:
-        return (f"input {self.input_index}, element {self.element}, {self.row}: analytical "
+        return (f"{self.target}, element {self.element}, {self.row}: analytical "
                 f"{self.analytical:.10g}, numerical {self.numerical:.10g}, abs error "
                 f"{self.abs_error:.3g}, rel error {self.rel_error:.3g}")
 
@@ -103,8 +104,12 @@ def gradcheck(fn: Callable[..., Tensor], inputs: Any, *, eps: float = 1e-6, atol
               rtol: float = 1e-3, raise_exception: bool = True, method: str = "central",
               kinks: str = "skip", nondet_tol: float = 0.0, allow_float32: bool = False,
               max_outputs: int = 32, max_elements: int | None = None,
-              check_structure: bool = True) -> bool:
+              check_structure: bool = True, params: Sequence[Tensor] = ()) -> bool:
     """Check `fn`'s backward against finite differences for every input that requires grad.
+
+    `params` are tensors `fn` closes over (a layer's weights, say): they are checked too, by
+    perturbing them in place (and restoring them exactly). `gradcheck(layer, [x],
+    params=list(layer.parameters()))` checks a Module.
 
     An entry passes when |analytical - numerical| <= atol + rtol * |numerical|. `method` is
     "central" ((f(x+h) - f(x-h)) / 2h, error O(h²)) or "five_point" (error O(h⁴)). Entries at a
@@ -120,7 +125,7 @@ def gradcheck(fn: Callable[..., Tensor], inputs: Any, *, eps: float = 1e-6, atol
     """
     report = check(fn, inputs, eps=eps, atol=atol, rtol=rtol, method=method, kinks=kinks,
                    nondet_tol=nondet_tol, allow_float32=allow_float32, max_outputs=max_outputs,
-                   max_elements=max_elements, check_structure=check_structure)
+                   max_elements=max_elements, check_structure=check_structure, params=params)
     if report.ok:
         return True
     if raise_exception:
@@ -130,7 +135,7 @@ def gradcheck(fn: Callable[..., Tensor], inputs: Any, *, eps: float = 1e-6, atol
 
 def gradgradcheck(fn: Callable[..., Tensor], inputs: Any, grad_outputs: Any = None, *,
                   eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1e-3,
-                  raise_exception: bool = True, **kwargs: Any) -> bool:
+                  raise_exception: bool = True, params: Sequence[Tensor] = (), **kwargs: Any) -> bool:
     """Check second-order gradients: the gradient computed with create_graph=True, as a function
     of the inputs, is itself gradchecked against finite differences.
 
@@ -147,7 +152,7 @@ def gradgradcheck(fn: Callable[..., Tensor], inputs: Any, grad_outputs: Any = No
 
     def first_order(*xs: Any) -> Tensor:
         y = _call(fn, xs)
-        diff = [xs[i] for i in positions]
+        diff = [xs[i] for i in positions] + list(params)
         if not y.requires_grad:
             return Tensor(np.zeros(sum(x.size for x in diff)))
         grads = grad(y, diff, Tensor(v.astype(y.dtype)), create_graph=True, allow_unused=True)
@@ -155,7 +160,7 @@ def gradgradcheck(fn: Callable[..., Tensor], inputs: Any, grad_outputs: Any = No
         from ..ops import cat
         return cat(flat) if flat else Tensor(np.zeros(0))
 
-    report = check(first_order, inputs, eps=eps, atol=atol, rtol=rtol, **kwargs)
+    report = check(first_order, inputs, eps=eps, atol=atol, rtol=rtol, params=params, **kwargs)
     report.order = 2
     if report.ok:
         return True
@@ -169,7 +174,8 @@ def gradgradcheck(fn: Callable[..., Tensor], inputs: Any, grad_outputs: Any = No
 def check(fn: Callable[..., Tensor], inputs: Any, *, eps: float = 1e-6, atol: float = 1e-5,
           rtol: float = 1e-3, method: str = "central", kinks: str = "skip",
           nondet_tol: float = 0.0, allow_float32: bool = False, max_outputs: int = 32,
-          max_elements: int | None = None, check_structure: bool = True) -> Report:
+          max_elements: int | None = None, check_structure: bool = True,
+          params: Sequence[Tensor] = ()) -> Report:
     """What gradcheck does, returning the Report instead of raising."""
     if method not in ("central", "five_point"):
         raise ValueError(f"gradcheck: method must be 'central' or 'five_point', got {method!r}")
@@ -177,12 +183,17 @@ def check(fn: Callable[..., Tensor], inputs: Any, *, eps: float = 1e-6, atol: fl
         raise ValueError(f"gradcheck: kinks must be 'skip' or 'fail', got {kinks!r}")
     inputs = _as_tuple(inputs)
     positions = [i for i, x in enumerate(inputs) if isinstance(x, Tensor) and x.requires_grad]
-    if not positions:
+    # what gets checked: (label, input position or the closed-over parameter itself, tensor)
+    targets: list[tuple[str, Any, Tensor]] = [(f"input {i}", i, inputs[i]) for i in positions]
+    for k, p in enumerate(params):
+        if not isinstance(p, Tensor) or not p.requires_grad:
+            raise ValueError(f"gradcheck: parameter {k} must be a Tensor that requires grad")
+        targets.append((f"parameter {k}" + (f" ({p.name})" if p.name else ""), p, p))
+    if not targets:
         raise ValueError("gradcheck: no input requires grad, so there is nothing to check")
-    for i in positions:
-        x = inputs[i]
+    for label, _, x in targets:
         if x.dtype != np.float64 and not allow_float32:
-            raise TypeError(f"gradcheck: input {i} is {x.dtype}, but gradients must be checked in "
+            raise TypeError(f"gradcheck: {label} is {x.dtype}, but gradients must be checked in "
                             "float64: with float32's 7 digits, (f(x+h) - f(x-h)) / 2h for h = 1e-6 "
                             "keeps about one correct digit. Pass .double() inputs, or "
                             "allow_float32=True with eps >= 1e-3 and atol, rtol >= 1e-2")
@@ -193,7 +204,7 @@ def check(fn: Callable[..., Tensor], inputs: Any, *, eps: float = 1e-6, atol: fl
     before = {k: x.data.copy() for k, x in enumerate(inputs) if isinstance(x, Tensor)}
     out = _call(fn, inputs)
     saved_before = [t.data.copy() for t in _graph_tensors(out)]
-    diff = [inputs[i] for i in positions]
+    diff = [x for _, _, x in targets]
     rng = np.random.default_rng(0)
 
     # Rows of the analytical Jacobian: vᵀJ for each one-hot v, or random projections v
@@ -211,18 +222,19 @@ def check(fn: Callable[..., Tensor], inputs: Any, *, eps: float = 1e-6, atol: fl
         report.failed_checks.append(f"backward raised {type(err).__name__}: {err}")
         return report
 
-    f0 = _evaluate(fn, inputs, 0, 0, None)
+    f0 = _evaluate(fn, inputs, None, 0, None)
     project = vectors.reshape(len(vectors), m)
-    for j, (i, x) in enumerate(zip(positions, diff)):
+    for j, (label, which, x) in enumerate(targets):
         elements: Sequence[int] = range(x.size)
         if max_elements is not None and x.size > max_elements:
             elements = sorted(rng.choice(x.size, max_elements, replace=False).tolist())
         for e in elements:
-            numerical, right, left = (project @ d for d in _derivative(fn, inputs, f0, i, e, eps, method))
+            numerical, right, left = (project @ d for d in _derivative(fn, inputs, f0, which, e, eps, method))
             element = tuple(int(k) for k in np.unravel_index(e, x.shape))
             suspects = []
             for r in range(len(vectors)):
-                entry = Mismatch(i, element, rows[r], float(analytical[j][r, e]), float(numerical[r]))
+                entry = Mismatch(label, element, rows[r], float(analytical[j][r, e]),
+                                 float(numerical[r]), which)
                 report.elements_checked += 1
                 mismatch = entry.abs_error > atol + rtol * abs(entry.numerical)
                 # one-sided slopes that disagree: a kink, or just curvature (h·f''); a central
@@ -245,9 +257,9 @@ def check(fn: Callable[..., Tensor], inputs: Any, *, eps: float = 1e-6, atol: fl
 
     if report.mismatches:
         worst = max(report.mismatches, key=lambda mm: mm.abs_error)
-        report.step_table = _step_table(fn, inputs, positions, diff, worst, vectors, rows)
+        report.step_table = _step_table(fn, inputs, worst, vectors, rows)
     if check_structure:
-        report.failed_checks += _structural_checks(out, inputs, positions, vectors, atol, rtol, nondet_tol)
+        report.failed_checks += _structural_checks(out, inputs, targets, vectors, atol, rtol, nondet_tol)
         for k, original in before.items():
             if not np.array_equal(inputs[k].data, original, equal_nan=True):
                 report.failed_checks.append(f"backward modified input {k} in place")
@@ -284,14 +296,26 @@ def _record_error(report: Report, entry: Mismatch, atol: float) -> None:
         report.max_rel_error = max(report.max_rel_error, entry.rel_error)
 
 
-def _evaluate(fn: Callable[..., Tensor], inputs: Sequence[Any], i: int, e: int,
+def _evaluate(fn: Callable[..., Tensor], inputs: Sequence[Any], which: Any, e: int,
               delta: float | None) -> np.ndarray:
-    """fn's output (flattened, float64) with element e of input i moved by delta (None: unmoved)."""
+    """fn's output (flattened, float64) with element e of `which` moved by delta.
+
+    `which` is an input position (that input is copied and shifted), a parameter Tensor that fn
+    closes over (shifted in place and restored exactly), or None (nothing moves).
+    """
+    if isinstance(which, Tensor):
+        index = np.unravel_index(e, which.shape)
+        old = which.data[index]
+        which.data[index] = old + delta
+        try:
+            return _evaluate(fn, inputs, None, 0, None)
+        finally:
+            which.data[index] = old
     shifted = []
     for k, x in enumerate(inputs):
         if isinstance(x, Tensor):
             data = x.data
-            if k == i and delta is not None:
+            if k == which and delta is not None:
                 data = data.copy()
                 data.reshape(-1)[e] += delta
             shifted.append(Tensor(data, requires_grad=x.requires_grad))
@@ -300,14 +324,14 @@ def _evaluate(fn: Callable[..., Tensor], inputs: Sequence[Any], i: int, e: int,
     return _call(fn, shifted).data.astype(np.float64).reshape(-1)
 
 
-def _derivative(fn: Callable[..., Tensor], inputs: Sequence[Any], f0: np.ndarray, i: int, e: int,
+def _derivative(fn: Callable[..., Tensor], inputs: Sequence[Any], f0: np.ndarray, which: Any, e: int,
                 h: float, method: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """d(every output)/d(element e of input i) by finite differences, and the one-sided slopes
+    """d(every output)/d(element e of `which`) by finite differences, and the one-sided slopes
     (f(x+h) - f(x)) / h and (f(x) - f(x-h)) / h."""
-    plus, minus = _evaluate(fn, inputs, i, e, h), _evaluate(fn, inputs, i, e, -h)
+    plus, minus = _evaluate(fn, inputs, which, e, h), _evaluate(fn, inputs, which, e, -h)
     right, left = (plus - f0) / h, (f0 - minus) / h
     if method == "five_point":
-        plus2, minus2 = _evaluate(fn, inputs, i, e, 2 * h), _evaluate(fn, inputs, i, e, -2 * h)
+        plus2, minus2 = _evaluate(fn, inputs, which, e, 2 * h), _evaluate(fn, inputs, which, e, -2 * h)
         return (-plus2 + 8 * plus - 8 * minus + minus2) / (12 * h), right, left
     return (plus - minus) / (2 * h), right, left
 
@@ -326,10 +350,10 @@ def _near_kink(fn: Callable[..., Tensor], inputs: Sequence[Any], f0: np.ndarray,
     """
     if not suspects:
         return []
-    i = suspects[0].input_index
+    which = suspects[0].which
     slopes = {}
     for step in (h, h / 100):
-        plus, minus = _evaluate(fn, inputs, i, e, step), _evaluate(fn, inputs, i, e, -step)
+        plus, minus = _evaluate(fn, inputs, which, e, step), _evaluate(fn, inputs, which, e, -step)
         slopes[step] = (project @ ((plus - f0) / step), project @ ((f0 - minus) / step),
                         project @ ((plus - minus) / (2 * step)))
     verdicts = []
@@ -348,16 +372,15 @@ def _near_kink(fn: Callable[..., Tensor], inputs: Sequence[Any], f0: np.ndarray,
     return verdicts
 
 
-def _step_table(fn: Callable[..., Tensor], inputs: Sequence[Any], positions: list[int],
-                diff: list[Tensor], worst: Mismatch, vectors: np.ndarray,
-                rows: list[str]) -> list[tuple[float, float, float]]:
-    e = int(np.ravel_multi_index(worst.element, diff[positions.index(worst.input_index)].shape)) \
-        if worst.element else 0
+def _step_table(fn: Callable[..., Tensor], inputs: Sequence[Any], worst: Mismatch,
+                vectors: np.ndarray, rows: list[str]) -> list[tuple[float, float, float]]:
+    shape = inputs[worst.which].shape if isinstance(worst.which, int) else worst.which.shape
+    e = int(np.ravel_multi_index(worst.element, shape)) if worst.element else 0
     v = vectors[rows.index(worst.row)].reshape(-1)
     table = []
     for h in STEP_SIZES:
-        plus = _evaluate(fn, inputs, worst.input_index, e, h)
-        minus = _evaluate(fn, inputs, worst.input_index, e, -h)
+        plus = _evaluate(fn, inputs, worst.which, e, h)
+        minus = _evaluate(fn, inputs, worst.which, e, -h)
         numerical = float(v @ ((plus - minus) / (2 * h)))
         table.append((h, numerical, abs(numerical - worst.analytical)))
     return table
@@ -378,35 +401,36 @@ def _graph_tensors(out: Tensor) -> list[Tensor]:
     return found
 
 
-def _structural_checks(out: Tensor, inputs: Sequence[Any], positions: list[int],
+def _structural_checks(out: Tensor, inputs: Sequence[Any], targets: list[tuple[str, Any, Tensor]],
                        vectors: np.ndarray, atol: float, rtol: float, nondet_tol: float) -> list[str]:
     """The named checks a plain Jacobian comparison misses; returns the ones that failed."""
     failed: list[str] = []
     if not out.requires_grad:
         return failed
-    diff = [inputs[i] for i in positions]
+    labels = [label for label, _, _ in targets]
+    diff = [x for _, _, x in targets]
     v = vectors.sum(axis=0)   # a vector touching every checked row
     grads = grad(out, diff, Tensor(v.astype(out.dtype)), retain_graph=True, allow_unused=True)
-    for i, x, g in zip(positions, diff, grads):
+    for label, x, g in zip(labels, diff, grads):
         if g is not None and (g.shape != x.shape or g.dtype != x.dtype):
-            failed.append(f"gradient shape and dtype: input {i} is {x.shape} {x.dtype} but its "
+            failed.append(f"gradient shape and dtype: {label} is {x.shape} {x.dtype} but its "
                           f"gradient is {g.shape} {g.dtype}")
     first = _vjp(out, diff, v)
     again = _vjp(out, diff, v)
-    for i, a, b in zip(positions, first, again):
+    for label, a, b in zip(labels, first, again):
         if not np.allclose(a, b, rtol=0, atol=nondet_tol):
             failed.append(f"deterministic and reentrant: two backward passes gave different "
-                          f"gradients for input {i} (max difference {np.max(np.abs(a - b)):.3g}, "
+                          f"gradients for {label} (max difference {np.max(np.abs(a - b)):.3g}, "
                           f"tolerance {nondet_tol})")
     scaled = _vjp(out, diff, 3.0 * v)
-    for i, a, b in zip(positions, first, scaled):
+    for label, a, b in zip(labels, first, scaled):
         if not np.allclose(b, 3.0 * a, rtol=rtol, atol=atol):
             failed.append(f"linear in grad_output: scaling grad_output by 3 did not scale the "
-                          f"gradient of input {i} by 3")
-    for i, z in zip(positions, _vjp(out, diff, np.zeros_like(v))):
+                          f"gradient of {label} by 3")
+    for label, z in zip(labels, _vjp(out, diff, np.zeros_like(v))):
         if np.any(z != 0):
             failed.append(f"linear in grad_output: a zero grad_output gave a nonzero gradient "
-                          f"for input {i}")
+                          f"for {label}")
     failed += _aliasing_checks(out, inputs, v)
     return failed
 
