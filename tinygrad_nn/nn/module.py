@@ -93,9 +93,11 @@ class Module:
         if isinstance(value, Parameter):
             self._forget(name)
             params[name] = value  # type: ignore[index]
+            _name_parameters(name, value)
         elif isinstance(value, Module):
             self._forget(name)
             modules[name] = value  # type: ignore[index]
+            _name_parameters(name, value)
         elif params is not None and name in params:
             if value is not None:
                 raise TypeError(f"{type(self).__name__}: cannot assign a {type(value).__name__} to "
@@ -139,6 +141,8 @@ class Module:
                             f"got {type(param).__name__}")
         self._forget(name)
         self._parameters[name] = param
+        if param is not None:
+            _name_parameters(name, param)
 
     def add_module(self, name: str, module: Module) -> None:
         """Register `module` under `name` (names may be digits, as in Sequential)."""
@@ -146,6 +150,7 @@ class Module:
             raise TypeError(f"add_module: expected a Module for {name!r}, got {type(module).__name__}")
         self._forget(name)
         self._modules[name] = module
+        _name_parameters(name, module)
 
     # --- walking the tree --------------------------------------------------------------------
     def named_parameters(self, prefix: str = "", recurse: bool = True) -> Iterator[tuple[str, Parameter]]:
@@ -296,6 +301,23 @@ class Module:
             return f"{type(self).__name__}({extra})"
         head = f"{type(self).__name__}(" + (f"\n  {extra}" if extra else "")
         return head + "\n" + "\n".join(lines) + "\n)"
+
+
+def _name_parameters(name: str, part: Parameter | Module) -> None:
+    """Give parameters their dotted names (shown by tinygrad_nn.viz and in error messages).
+
+    Models are built bottom-up, so a name grows as its module is attached: 'weight' when Linear
+    registers it, '0.weight' in a ModuleList, 'layers.0.weight' in an MLP. A name that is not
+    the parameter's path inside `part` (one the user gave, or from where it was attached first)
+    is kept.
+    """
+    if isinstance(part, Parameter):
+        if part.name is None:
+            part.name = name
+        return
+    for path, p in part.named_parameters():
+        if p.name == path:
+            p.name = f"{name}.{path}"
 
 
 class ModuleList(Module):
