@@ -6,7 +6,8 @@ list to maintain by hand. Names are PyTorch's: `layers.0.weight`, `0.bias`.
 """
 from __future__ import annotations
 
-from typing import Any, Iterable, Iterator, Mapping, NamedTuple
+import itertools
+from typing import Any, Callable, Iterable, Iterator, Mapping, NamedTuple
 
 import numpy as np
 
@@ -45,6 +46,21 @@ class IncompatibleKeys(NamedTuple):
     unexpected_keys: list[str]
 
 
+ForwardHook = Callable[["Module", tuple, Any], Any]
+_hook_ids = itertools.count()
+
+
+class RemovableHandle:
+    """What `register_forward_hook` returns: `handle.remove()` takes the hook off again."""
+
+    def __init__(self, hooks: dict[int, ForwardHook], key: int) -> None:
+        self._hooks = hooks
+        self._key = key
+
+    def remove(self) -> None:
+        self._hooks.pop(self._key, None)  # removing twice is harmless
+
+
 class Module:
     """Base class of every layer and model: subclass it, assign parts in `__init__`, write `forward`.
 
@@ -70,18 +86,44 @@ class Module:
     training: bool
     _parameters: dict[str, Parameter | None]
     _modules: dict[str, Module]
+    _forward_hooks: dict[int, ForwardHook]
 
     def __init__(self) -> None:
         # object.__setattr__: our own __setattr__ needs these dicts to exist already
         object.__setattr__(self, "_parameters", {})
         object.__setattr__(self, "_modules", {})
         object.__setattr__(self, "training", True)
+        object.__setattr__(self, "_forward_hooks", {})
 
     def forward(self, *args: Any, **kwargs: Any) -> Any:
         raise NotImplementedError(f"{type(self).__name__} must define forward()")
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        return self.forward(*args, **kwargs)
+        out = self.forward(*args, **kwargs)
+        if self._forward_hooks:
+            for hook in list(self._forward_hooks.values()):  # a hook may remove itself
+                replaced = hook(self, args, out)
+                if replaced is not None:
+                    out = replaced
+        return out
+
+    def register_forward_hook(self, hook: ForwardHook) -> RemovableHandle:
+        """Call `hook(module, args, output)` after every forward; a non-None result replaces the output.
+
+        Hooks run in the order they were registered. Returns a handle whose `.remove()` takes
+        the hook off.
+
+        Example::
+
+            seen = []
+            handle = model.register_forward_hook(lambda m, args, out: seen.append(out.shape))
+            model(x); handle.remove()
+        """
+        if not callable(hook):
+            raise TypeError(f"register_forward_hook: expected a callable, got {type(hook).__name__}")
+        key = next(_hook_ids)
+        self._forward_hooks[key] = hook
+        return RemovableHandle(self._forward_hooks, key)
 
     # --- attribute registration --------------------------------------------------------------
     def __setattr__(self, name: str, value: Any) -> None:
