@@ -242,3 +242,16 @@ def test_matmul_shapes_strategy_covers_every_kind():
         seen.add((a.ndim, b.ndim) if max(a.ndim, b.ndim) <= 2 else "batched")
     record()
     assert {(1, 1), (2, 1), (1, 2), (2, 2), "batched"} <= seen
+
+
+@check_gradients(tensors(shape=(3,)), second_order=True, max_examples=10)
+def test_check_gradients_as_a_decorator_passes_a_right_op(x=None):
+    return x * x.sigmoid()
+
+
+def test_check_gradients_as_a_decorator_fails_a_wrong_op():
+    @check_gradients(tensors(shape=(2,)), max_examples=20)
+    def wrong(x):
+        return SigmoidWrong.apply(x)
+    with pytest.raises(GradcheckError):
+        wrong()
