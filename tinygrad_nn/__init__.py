@@ -15,6 +15,7 @@ from .creation import (arange, eye, full, manual_seed, ones, ones_like, rand, ra
 from . import datasets  # noqa: F401  (tinygrad_nn.datasets: real digits, generated sets, DataLoader)
 from . import nn, optim  # noqa: F401  (modules, layers, losses, init; optimizers)
 from .serialization import load, save
+from . import func  # noqa: F401  (grad/vjp/jvp/jacobian/hessian/hvp of Python functions)
 
 __version__ = "0.1.0"
 
@@ -23,5 +24,5 @@ __all__ = [
     "set_default_dtype", "get_default_dtype", "manual_seed",
     "zeros", "ones", "full", "arange", "eye", "randn", "rand", "zeros_like", "ones_like",
     "randn_like", "rand_like", "cat", "concatenate", "stack", "where",
-    "nn", "optim", "save", "load",
+    "nn", "optim", "save", "load", "func",
 ]
