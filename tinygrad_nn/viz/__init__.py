@@ -4,3 +4,11 @@
 `pip install "tinygrad_nn[main]"`). It is imported on its own, not from here, so that
 `import tinygrad_nn` never needs matplotlib.
 """
+
+# The graph views need nothing but numpy (draw uses Graphviz when it is installed), so they are
+# imported here: tinygrad_nn.viz.to_dot, draw, print_graph, explain_backward, graph_example.
+from .graph import BackwardStep, backward_steps, draw, explain_backward, format_graph, print_graph, to_dot
+from .graph_examples import EXAMPLES, graph_example
+
+__all__ = ["to_dot", "draw", "print_graph", "format_graph", "explain_backward", "backward_steps",
+           "BackwardStep", "graph_example", "EXAMPLES"]

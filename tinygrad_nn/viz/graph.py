@@ -1,0 +1,464 @@
+"""See the graph that made a tensor: as Graphviz DOT text, a drawn picture, an indented text tree,
+and the chain rule step by step (`explain_backward`).
+
+Every view walks the recorded graph, so take it before backward, or after
+`backward(retain_graph=True)`: a plain backward frees the graph (each op forgets its inputs), and
+the views then show the freed ops without their inputs. Gradient summaries appear for tensors
+that hold a `.grad`: the leaves after backward, and tensors that called `retain_grad()`.
+
+Tensors are labelled by their `name` when they have one (Module parameters are named
+automatically, e.g. 'layers.0.weight'), otherwise t0, t1, ... in data-flow order.
+
+Example::
+
+    >>> from tinygrad_nn import Tensor
+    >>> w = Tensor([0.5, -1.0], requires_grad=True, name="w")
+    >>> loss = (w * w).sum()
+    >>> loss.name = "loss"
+    >>> loss.backward(retain_graph=True)
+    >>> print_graph(loss)
+    loss = sum(t1, axis=(0,), keepdims=False)  () float32  1.25
+    └── t1 = mul(w, w)  (2,) float32  [0.25, 1]
+        ├── w  (2,) float32  leaf, requires grad  [0.5, -1]  grad [1, -2]
+        └── w  (see above)
+"""
+from __future__ import annotations
+
+import inspect
+import io
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable, TextIO
+
+import numpy as np
+
+from .. import function
+from ..function import Function, no_grad
+from ..tensor import Tensor
+
+# --- walking the graph and naming what is in it ------------------------------------------------
+
+
+def _data_flow_order(root: Tensor) -> list[Tensor]:
+    """Every tensor in the graph (constants too), each after all the tensors it was made from."""
+    order: list[Tensor] = []
+    visited: set[int] = set()
+    stack: list[tuple[Tensor, bool]] = [(root, False)]
+    while stack:  # iterative, so a deep network does not hit Python's recursion limit
+        t, expanded = stack.pop()
+        if expanded:
+            order.append(t)
+            continue
+        if id(t) in visited:
+            continue
+        visited.add(id(t))
+        stack.append((t, True))
+        for p in reversed(_tensor_inputs(t)):   # reversed: the first argument is visited first
+            if id(p) not in visited:
+                stack.append((p, False))
+    return order
+
+
+def _tensor_inputs(t: Tensor) -> list[Tensor]:
+    node = t._ctx
+    if node is None or node.inputs is None:
+        return []
+    return [a for a in node.inputs if isinstance(a, Tensor)]
+
+
+class _Labels:
+    """Stable labels for the tensors of one graph: their name, or t0, t1, ... in data-flow order."""
+
+    def __init__(self, order: list[Tensor]) -> None:
+        self.labels: dict[int, str] = {}
+        used: set[str] = set()
+        for i, t in enumerate(order):
+            text = t.name if t.name else f"t{i}"
+            if text in used:   # two tensors given the same name: keep them apart
+                text = f"{text}_{i}"
+            used.add(text)
+            self.labels[id(t)] = text
+
+    def __call__(self, t: Tensor) -> str:
+        return self.labels.get(id(t), "?")
+
+
+def _argument_names(node: Function) -> list[str]:
+    """The names of the forward arguments (a, b; x, axis, keepdims), by position."""
+    try:
+        params = list(inspect.signature(type(node).forward).parameters.values())[1:]  # skip ctx
+    except (TypeError, ValueError):
+        params = []
+    n = len(node.inputs) if node.inputs is not None else 0
+    names = []
+    for i in range(n):
+        if i < len(params) and params[i].kind in (params[i].POSITIONAL_ONLY,
+                                                  params[i].POSITIONAL_OR_KEYWORD):
+            names.append(params[i].name)
+        elif params and params[min(i, len(params) - 1)].kind == params[0].VAR_POSITIONAL:
+            names.append(f"{params[min(i, len(params) - 1)].name}{i}")   # cat's *xs: xs0, xs1
+        else:
+            names.append(f"arg{i}")
+    return names
+
+
+def _short(value: Any) -> str:
+    """A constant argument in a few characters, on one line: 2, (0,), [0, 1, 2], array(3, 4)."""
+    if isinstance(value, np.ndarray):
+        if value.ndim <= 1 and value.size <= 4:
+            return "[" + ", ".join(f"{v:.4g}" for v in value.ravel()) + "]"
+        return f"array{value.shape}"
+    if isinstance(value, tuple) and any(isinstance(v, np.ndarray) for v in value):
+        return "(" + ", ".join(_short(v) for v in value) + ")"   # e.g. a fancy index
+    text = repr(value)
+    return text if len(text) <= 30 else text[:27] + "..."
+
+
+def _constants(node: Function) -> list[str]:
+    """The op's arguments that are not tensors: ['b=2'], ['axis=(1,)', 'keepdims=False']."""
+    parts = []
+    for name, a in zip(_argument_names(node), node.inputs or ()):
+        if not isinstance(a, Tensor) and a is not None:
+            parts.append(f"{name}={_short(a)}")
+    for key, value in (getattr(node, "kwargs", None) or {}).items():
+        parts.append(f"{key}={_short(value)}")
+    return parts
+
+
+def _call_text(t: Tensor, label: _Labels) -> str:
+    """How t was made, as a call: 'mul(w, x)', 'sum(t3, axis=(1,), keepdims=False)'."""
+    node = t._ctx
+    assert node is not None
+    if node.inputs is None:
+        return f"{node.name}(<inputs freed by backward>)"
+    tensors = [label(a) for a in node.inputs if isinstance(a, Tensor)]
+    return f"{node.name}({', '.join(tensors + _constants(node))})"
+
+
+def _summary(a: np.ndarray) -> str:
+    """A value in a few characters: the numbers of a tiny array, else its range and mean."""
+    if a.size == 0:
+        return "empty"
+    if a.dtype.kind not in "fc":
+        return np.array2string(a.ravel()[:4], separator=", ") + (" ..." if a.size > 4 else "")
+    bad = ""
+    finite = np.isfinite(a)
+    if not finite.all():
+        bad = f" ({int(np.isnan(a).sum())} nan, {int(np.isinf(a).sum())} inf)"
+        a = a[finite]
+        if a.size == 0:
+            return "all non-finite" + bad
+    if a.size <= 4:
+        return "[" + ", ".join(f"{v:.4g}" for v in a.ravel()) + "]" + bad if a.ndim else f"{a.item():.4g}"
+    return f"min {a.min():.3g}, mean {a.mean():.3g}, max {a.max():.3g}" + bad
+
+
+def _describe(t: Tensor, show_grads: bool) -> list[str]:
+    """Shape and dtype, leaf status, value, and grad: the facts a view prints about a tensor."""
+    facts = [f"{t.shape} {t.dtype}"]
+    if t._ctx is None:
+        facts.append("leaf, requires grad" if t.requires_grad else "constant")
+    facts.append(_summary(t.data))
+    if show_grads and t.grad is not None:
+        facts.append("grad " + _summary(t.grad.data))
+    return facts
+
+
+# --- DOT -------------------------------------------------------------------------------------------
+
+def _quote(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+
+
+def _failing_nodes(highlight: Iterable[Any] | None) -> set[int]:
+    """ids of the op nodes to draw in red: Functions, Tensors (their grad_fn) or NodeChecks."""
+    ids: set[int] = set()
+    for item in highlight or ():
+        if hasattr(item, "node") and hasattr(item, "ok"):   # a NodeCheck from locate_gradient_errors
+            if not item.ok:
+                ids.add(id(item.node))
+        elif isinstance(item, Tensor):
+            if item._ctx is not None:
+                ids.add(id(item._ctx))
+        elif isinstance(item, Function):
+            ids.add(id(item))
+        else:
+            raise TypeError(f"to_dot: highlight expects Functions, Tensors or NodeChecks, got "
+                            f"{type(item).__name__}")
+    return ids
+
+
+def to_dot(tensor: Tensor, show_grads: bool = True, highlight: Iterable[Any] | None = None,
+           check: bool = False) -> str:
+    """Graphviz DOT text for the graph that produced `tensor` (no dependency needed to make it).
+
+    One box per tensor (label, shape, dtype, value summary, and its grad summary if it has a
+    .grad and `show_grads`) and one oval per op (its name and constant arguments); edges go in
+    data-flow order, inputs to op to output, labelled with the argument name when an op has
+    several tensor inputs. Leaves that require grad are yellow, the output is bold.
+
+    Ops in `highlight` (Functions, Tensors they made, or NodeChecks from
+    `tinygrad_nn.testing.locate_gradient_errors`) are drawn in red; `check=True` runs that
+    check itself (before backward frees the graph, or after backward(retain_graph=True)).
+
+    Example: `open("graph.dot", "w").write(to_dot(loss))`, then `dot -Tsvg graph.dot -o graph.svg`.
+    """
+    if not isinstance(tensor, Tensor):
+        raise TypeError(f"to_dot: expected a Tensor, got {type(tensor).__name__}")
+    marked = _failing_nodes(highlight)
+    if check and tensor.requires_grad:
+        from ..testing.locate import locate_gradient_errors   # imported here: it needs hypothesis
+        marked |= _failing_nodes(locate_gradient_errors(tensor))
+    order = _data_flow_order(tensor)
+    label = _Labels(order)
+    index = {id(t): i for i, t in enumerate(order)}
+    lines = ["digraph tinygrad_nn {",
+             "  rankdir=LR;",
+             '  node [fontname="Helvetica", fontsize=10];',
+             '  edge [fontname="Helvetica", fontsize=9];']
+    for i, t in enumerate(order):
+        text = "\n".join([label(t)] + _describe(t, show_grads))
+        style = ['shape=box', 'style="rounded,filled"']
+        style.append("fillcolor=lightyellow" if t._ctx is None and t.requires_grad else "fillcolor=white")
+        if t is tensor:
+            style.append("penwidth=2")
+        lines.append(f"  t{i} [label={_quote(text)}, {', '.join(style)}];")
+        node = t._ctx
+        if node is None:
+            continue
+        op_text = "\n".join([node.name] + _constants(node))
+        if node.inputs is None:
+            op_text += "\n(inputs freed by backward)"
+        op_style = ["shape=oval", "style=filled", "fillcolor=lightblue"]
+        if node.inputs is None:
+            op_style[1] = 'style="filled,dashed"'
+        if id(node) in marked:
+            op_text += "\ngradient check FAILED"
+            op_style += ["color=red", "fontcolor=red", "fillcolor=mistyrose", "penwidth=2"]
+        lines.append(f"  op{i} [label={_quote(op_text)}, {', '.join(op_style)}];")
+        inputs = node.inputs or ()
+        several = sum(isinstance(a, Tensor) for a in inputs) > 1
+        for name, a in zip(_argument_names(node), inputs):
+            if isinstance(a, Tensor):
+                edge = f" [label={_quote(name)}]" if several else ""
+                lines.append(f"  t{index[id(a)]} -> op{i}{edge};")
+        red = " [color=red]" if id(node) in marked else ""
+        lines.append(f"  op{i} -> t{i}{red};")
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def draw(tensor: Tensor, path: str | Path = "graph.svg", show_grads: bool = True,
+         highlight: Iterable[Any] | None = None, check: bool = False) -> Path:
+    """Draw the graph of `tensor` to `path` (.svg, .png, .pdf, ... or .dot); returns the file written.
+
+    Renders with the `graphviz` Python package (and the Graphviz program it drives) when both
+    are installed, or with the `dot` program alone. Without them it writes the DOT text next to
+    `path` (graph.svg -> graph.dot) and prints the command that renders it. Arguments after
+    `path` are `to_dot`'s.
+    """
+    dot = to_dot(tensor, show_grads=show_grads, highlight=highlight, check=check)
+    path = Path(path)
+    fmt = path.suffix.lstrip(".").lower() or "svg"
+    if fmt in ("dot", "gv"):
+        path.write_text(dot)
+        return path
+    image = _render(dot, fmt)
+    if image is not None:
+        path.write_bytes(image)
+        return path
+    dot_path = path.with_suffix(".dot")
+    dot_path.write_text(dot)
+    print(f"draw: Graphviz is not installed, so the graph was written as DOT text to {dot_path}.\n"
+          f"  Render it with:  dot -T{fmt} {dot_path} -o {path}\n"
+          "  (install Graphviz: `pip install graphviz` plus the program, e.g. `apt install graphviz` "
+          "or `brew install graphviz`)")
+    return dot_path
+
+
+def _render(dot: str, fmt: str) -> bytes | None:
+    """The picture, or None when neither the graphviz package nor the dot program is available."""
+    try:
+        import graphviz
+    except ImportError:
+        graphviz = None
+    if graphviz is not None:
+        try:
+            return graphviz.Source(dot).pipe(format=fmt)
+        except graphviz.ExecutableNotFound:
+            pass
+    program = shutil.which("dot")
+    if program is None:
+        return None
+    done = subprocess.run([program, f"-T{fmt}"], input=dot.encode(), capture_output=True)
+    if done.returncode != 0:
+        raise RuntimeError(f"draw: dot -T{fmt} failed: {done.stderr.decode(errors='replace').strip()}")
+    return done.stdout
+
+
+# --- the text tree -------------------------------------------------------------------------------
+
+def format_graph(tensor: Tensor, show_grads: bool = True) -> str:
+    """The text that `print_graph` prints."""
+    if not isinstance(tensor, Tensor):
+        raise TypeError(f"print_graph: expected a Tensor, got {type(tensor).__name__}")
+    label = _Labels(_data_flow_order(tensor))
+    lines: list[str] = []
+    shown: set[int] = set()
+    # (tensor, prefix for its own line, prefix for its children's lines)
+    stack: list[tuple[Tensor, str, str]] = [(tensor, "", "")]
+    while stack:
+        t, head, indent = stack.pop()
+        if id(t) in shown:
+            lines.append(f"{head}{label(t)}  (see above)")
+            continue
+        shown.add(id(t))
+        what = label(t) if t._ctx is None else f"{label(t)} = {_call_text(t, label)}"
+        lines.append(f"{head}{what}  " + "  ".join(_describe(t, show_grads)))
+        children = _tensor_inputs(t)
+        for k in reversed(range(len(children))):   # reversed: the stack pops the first child first
+            last = k == len(children) - 1
+            stack.append((children[k], indent + ("└── " if last else "├── "),
+                          indent + ("    " if last else "│   ")))
+    return "\n".join(lines)
+
+
+def print_graph(tensor: Tensor, show_grads: bool = True, file: TextIO | None = None) -> None:
+    """Print the graph of `tensor` as an indented tree, output at the top, leaves at the bottom.
+
+    Each line shows how a tensor was made (`t3 = matmul(x, w)`), its shape, dtype and value,
+    and its grad if it has one; a tensor used twice is printed once and then `(see above)`.
+    See the module docstring for an example.
+    """
+    print(format_graph(tensor, show_grads), file=file if file is not None else sys.stdout)
+
+
+# --- the chain rule, step by step ---------------------------------------------------------------
+
+@dataclass
+class BackwardStep:
+    """One node of backward: the gradient that arrives and the gradients it sends to its inputs.
+
+    `grad_in` is |dL/d output| (the L2 norm); `grad_out` lists (argument name, input label,
+    norm) for every input that receives a gradient. For a leaf, `op` is 'leaf' and grad_in is
+    what backward adds to its .grad.
+    """
+    position: int
+    op: str
+    output: str
+    call: str
+    rule: str
+    grad_in: float
+    grad_out: list[tuple[str, str, float]] = field(default_factory=list)
+
+
+def _norm(g: Tensor) -> float:
+    return float(np.sqrt(np.sum(np.square(g.data, dtype=np.float64))))
+
+
+def backward_steps(tensor: Tensor, gradient: Any = None) -> list[BackwardStep]:
+    """The steps `explain_backward` prints, as data (nothing is printed or changed)."""
+    if not isinstance(tensor, Tensor):
+        raise TypeError(f"explain_backward: expected a Tensor, got {type(tensor).__name__}")
+    if not tensor.requires_grad:
+        raise RuntimeError(f"explain_backward: the tensor of shape {tensor.shape} does not require "
+                           "grad, so backward has nothing to do")
+    if gradient is None:
+        if tensor.data.size != 1:
+            raise RuntimeError(f"explain_backward: the output has shape {tensor.shape}; pass "
+                               "gradient= (dL/d output) for an output with more than one element")
+        seed = Tensor(np.ones_like(tensor.data))
+    else:
+        seed = gradient if isinstance(gradient, Tensor) else Tensor(np.asarray(gradient, tensor.dtype))
+        if seed.shape != tensor.shape:
+            raise RuntimeError(f"explain_backward: gradient has shape {seed.shape} but the output "
+                               f"has shape {tensor.shape}")
+    order = function._topological_order(tensor)   # the engine's own visiting order; raises if freed
+    label = _Labels(_data_flow_order(tensor))
+    grads: dict[int, Tensor] = {id(tensor): seed}
+    steps: list[BackwardStep] = []
+    with no_grad():
+        for t in order:
+            g = grads.pop(id(t), None)
+            if g is None:
+                continue
+            node = t._ctx
+            if node is None:
+                steps.append(BackwardStep(len(steps) + 1, "leaf", label(t), label(t), "", _norm(g)))
+                continue
+            assert node.inputs is not None   # _topological_order checked it
+            # run the node's backward as the engine would, but keep the graph and every .grad
+            # as they were: the output is lent to the node only for this call
+            lent = getattr(node, "output", None)   # unset until a backward has run
+            node.output = t
+            try:
+                in_grads = node.backward(node, g)
+            finally:
+                node.output = lent
+            if not isinstance(in_grads, tuple):
+                in_grads = (in_grads,)
+            step = BackwardStep(len(steps) + 1, node.name, label(t),
+                                f"{label(t)} = {_call_text(t, label)}",
+                                getattr(type(node), "derivative", "(no rule given: see its backward)"),
+                                _norm(g))
+            for name, a, ig in zip(_argument_names(node), node.inputs, in_grads):
+                if ig is None or not isinstance(a, Tensor) or not a.requires_grad:
+                    continue
+                if ig.dtype != a.dtype:
+                    ig = ig.astype(a.dtype)
+                step.grad_out.append((name, label(a), _norm(ig)))
+                prev = grads.get(id(a))
+                grads[id(a)] = ig if prev is None else prev + ig
+            steps.append(step)
+    return steps
+
+
+def explain_backward(tensor: Tensor, gradient: Any = None, file: TextIO | None = None) -> list[BackwardStep]:
+    """Print backward node by node, in the order backward visits them: the chain rule made visible.
+
+    For each op: its name and local derivative rule (`sigmoid: dx = dout * s * (1 - s)`), the
+    norm of the gradient flowing in (|dout| = |dL/d output|) and of each gradient flowing out
+    to its inputs; for each leaf, the gradient backward would add to its .grad. The node
+    backward functions are run here on the recorded graph, which is left as it was, and no
+    .grad changes: call it before backward, or after backward(retain_graph=True).
+    Returns the steps as data (BackwardStep).
+
+    Example::
+
+        >>> x = Tensor([0.0, 2.0], requires_grad=True, name="x")
+        >>> _ = explain_backward(x.sigmoid().sum())
+        backward from t2: shape (), dL/dt2 = 1; |g| is the L2 norm of a gradient
+        [1] sum: dx = dout broadcast back to x's shape
+            t2 = sum(t1, axis=(0,), keepdims=False)
+            in:  |dL/dt2| = 1
+            out: |dx| = 1.414 -> t1
+        [2] sigmoid: dx = dout * s * (1 - s)
+            t1 = sigmoid(x)
+            in:  |dL/dt1| = 1.414
+            out: |dx| = 0.2712 -> x
+        [3] leaf x: .grad += a gradient with |g| = 0.2712
+    """
+    steps = backward_steps(tensor, gradient)
+    label = _Labels(_data_flow_order(tensor))
+    out = io.StringIO()
+    seed = "1" if gradient is None else "the given gradient"
+    out.write(f"backward from {label(tensor)}: shape {tensor.shape}, dL/d{label(tensor)} = {seed}; "
+              "|g| is the L2 norm of a gradient\n")
+    for s in steps:
+        if s.op == "leaf":
+            out.write(f"[{s.position}] leaf {s.output}: .grad += a gradient with |g| = {s.grad_in:.4g}\n")
+            continue
+        out.write(f"[{s.position}] {s.op}: {s.rule}\n")
+        out.write(f"    {s.call}\n")
+        out.write(f"    in:  |dL/d{s.output}| = {s.grad_in:.4g}\n")
+        for name, target, norm in s.grad_out:
+            out.write(f"    out: |d{name}| = {norm:.4g} -> {target}\n")
+    print(out.getvalue(), end="", file=file if file is not None else sys.stdout)
+    return steps
+
+
+__all__ = ["to_dot", "draw", "print_graph", "format_graph", "explain_backward", "backward_steps",
+           "BackwardStep"]
