@@ -57,7 +57,8 @@ def main(argv: list[str] | None = None) -> None:
     print(method)
     out = args.out or (None if args.smoke else os.path.join(HERE, "RESULTS.md"))
     if out is not None:
-        command = "python benchmarks/run.py" + "".join(f" {a}" for a in (argv if argv is not None else sys.argv[1:]))
+        given = argv if argv is not None else sys.argv[1:]
+        command = " ".join(["python benchmarks/run.py", *given])
         with open(out, "w") as f:
             f.write("# Benchmark results\n\n" + f"`{command}`: {method}.\n\n" + "## Machine\n\n" +
                     "\n".join(machine_description()) + "\n\n## Results\n\n" + table + "\n")
