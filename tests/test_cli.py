@@ -290,3 +290,10 @@ def test_python_m_tinygrad_nn(tmp_path):
     assert bad.returncode == 2
     assert bad.stderr.count("\n") == 1 and "Traceback" not in bad.stderr
     assert _python_m("--help", cwd=tmp_path).returncode == 0
+
+
+def test_diverging_run_is_one_line_and_leaves_no_folder(tmp_path, capsys):
+    out = tmp_path / "diverged"
+    code, _, err = run(capsys, "train", *TINY, "--optimizer", "sgd", "--lr", "1e9", "--out", str(out))
+    assert_one_line_error(code, err, "diverged", "--lr")
+    assert not out.exists()

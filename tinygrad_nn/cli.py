@@ -216,9 +216,19 @@ def _train(args: argparse.Namespace) -> int:
         raise CommandError("--activation maxout needs at least one hidden layer (--hidden)")
 
     data = T.load_data(args.data, args.idx_dir)  # first: a bad --idx-dir leaves no empty run folder
+    fresh = args.out is None or not Path(args.out).expanduser().exists()
     out = _prepare_output_folder(args.out, args.force)
-    skipped = _report_missing_extras(args.progress)
+    try:
+        return _train_into(out, args, data, hidden, epochs, batch_size, lr, dropout)
+    except BaseException:
+        if fresh and not any(out.iterdir()):
+            out.rmdir()  # a run that failed (or was interrupted) leaves no empty folder behind
+        raise
 
+
+def _train_into(out: Path, args: argparse.Namespace, data: T.Data, hidden: tuple[int, ...],
+                epochs: int, batch_size: int, lr: float, dropout: float) -> int:
+    skipped = _report_missing_extras(args.progress)
     T.seed_everything(args.seed)
     arch = T.Architecture(data.n_features, hidden, data.n_classes, args.activation, dropout)
     model = T.build_model(arch)
@@ -236,7 +246,10 @@ def _train(args: argparse.Namespace) -> int:
 
     start = time.perf_counter()
     progress = "plain" if args.progress == "tqdm" and "tqdm" in skipped else args.progress
-    history = T.fit(model, optimizer, data, epochs, batch_size, seed=args.seed, progress=progress)
+    # a diverging run overflows on its way to NaN: fit stops it with one clear line, so numpy's
+    # warnings about it would only be noise
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        history = T.fit(model, optimizer, data, epochs, batch_size, seed=args.seed, progress=progress)
     seconds = time.perf_counter() - start
     train_eval = T.evaluate(model, data.x_train, data.y_train)
     test_eval = T.evaluate(model, data.x_test, data.y_test)

@@ -59,7 +59,9 @@ def plot_training_curves(history: Sequence[Any], path: PathLike, title: str = ""
     final = _field(history[-1], "test_accuracy") if history else float("nan")
     acc_ax.annotate(f"test {final:.1%}", xy=(1, 0), xycoords="axes fraction", ha="right",
                     va="bottom", xytext=(-6, 6), textcoords="offset points")
+    from matplotlib.ticker import MaxNLocator
     for ax in (loss_ax, acc_ax):
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # no epoch 2.5
         ax.grid(alpha=0.3)
         ax.legend()
     if title:
