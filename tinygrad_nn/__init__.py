@@ -16,6 +16,7 @@ from . import datasets  # noqa: F401  (tinygrad_nn.datasets: real digits, genera
 from . import nn, optim  # noqa: F401  (modules, layers, losses, init; optimizers)
 from .serialization import load, save
 from . import func  # noqa: F401  (grad/vjp/jvp/jacobian/hessian/hvp of Python functions)
+from . import diagnostics, viz  # noqa: F401  (training health monitor; graph views)
 
 __version__ = "0.1.0"
 
@@ -24,5 +25,5 @@ __all__ = [
     "set_default_dtype", "get_default_dtype", "manual_seed",
     "zeros", "ones", "full", "arange", "eye", "randn", "rand", "zeros_like", "ones_like",
     "randn_like", "rand_like", "cat", "concatenate", "stack", "where",
-    "nn", "optim", "save", "load", "func",
+    "nn", "optim", "save", "load", "func", "diagnostics", "viz",
 ]

@@ -6,6 +6,7 @@
 26
 """
 from . import functional, init
+from .clip_grad import clip_grad_norm_, clip_grad_value_
 from .activations import LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax, Softplus, Tanh
 from .layers import Dropout, Identity, Linear, Maxout
 from .losses import (BCELoss, BCEWithLogitsLoss, BinaryHingeLoss, CrossEntropyLoss,
@@ -20,4 +21,5 @@ __all__ = [
     "ReLU", "LeakyReLU", "Sigmoid", "Tanh", "Softplus", "Softmax", "LogSoftmax",
     "MSELoss", "L1Loss", "CrossEntropyLoss", "NLLLoss", "BCEWithLogitsLoss", "BCELoss",
     "HingeEmbeddingLoss", "BinaryHingeLoss", "MultiMarginLoss",
+    "clip_grad_norm_", "clip_grad_value_",
 ]
