@@ -7,6 +7,7 @@ import types
 import numpy as np
 import pytest
 
+import tinygrad_nn as tg
 from tinygrad_nn import Function, Tensor, nn, ops
 from tinygrad_nn.function import _topological_order
 from tinygrad_nn.testing import locate_gradient_errors
@@ -89,6 +90,8 @@ def test_to_dot_labels_edges_with_argument_names_and_shows_constants():
     assert '[label="a"]' in dot and '[label="b"]' in dot   # sub(a, b): which side is which
     assert "mul\\nb=2" in dot
     assert "axis=(0,)" in dot
+    joined = to_dot(tg.cat([x, y, x]).sum())
+    assert all(f'[label="xs{k}"]' in joined for k in range(3)) and "axis=0" in joined
 
 
 def test_to_dot_draws_failing_nodes_from_locate_gradient_errors_in_red():

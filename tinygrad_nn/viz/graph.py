@@ -87,19 +87,21 @@ class _Labels:
 
 
 def _argument_names(node: Function) -> list[str]:
-    """The names of the forward arguments (a, b; x, axis, keepdims), by position."""
+    """The names of the forward arguments by position: ['a', 'b'], ['x', 'axis', 'keepdims'];
+    for a `*xs` argument (cat's) xs0, xs1, ..."""
     try:
         params = list(inspect.signature(type(node).forward).parameters.values())[1:]  # skip ctx
     except (TypeError, ValueError):
         params = []
-    n = len(node.inputs) if node.inputs is not None else 0
     names = []
-    for i in range(n):
+    for i in range(len(node.inputs) if node.inputs is not None else 0):
+        if i < len(params) and params[i].kind == params[i].VAR_POSITIONAL:
+            star = params[i]
+            names += [f"{star.name}{k}" for k in range(len(node.inputs or ()) - i)]
+            break
         if i < len(params) and params[i].kind in (params[i].POSITIONAL_ONLY,
                                                   params[i].POSITIONAL_OR_KEYWORD):
             names.append(params[i].name)
-        elif params and params[min(i, len(params) - 1)].kind == params[0].VAR_POSITIONAL:
-            names.append(f"{params[min(i, len(params) - 1)].name}{i}")   # cat's *xs: xs0, xs1
         else:
             names.append(f"arg{i}")
     return names
