@@ -103,10 +103,17 @@ class Function:
         Square.apply(x).sum().backward()   # x.grad == [6.]
     """
 
-    inputs: tuple[Any, ...] | None
-    output: Tensor | None
-    _saved: tuple[Any, ...] | None
-    _versions: tuple[int, ...]
+    # The engine's own fields are slots (cheap to set, nothing for the garbage collector to
+    # trace); an op's forward may still keep anything else on ctx, which goes to __dict__.
+    __slots__ = ("inputs", "output", "needs_input_grad", "kwargs", "_saved", "_version_sum",
+                 "__dict__")
+
+    inputs: tuple[Any, ...] | None        # the forward arguments; None once backward freed them
+    output: Tensor | None                 # set by the engine while this node's backward runs
+    needs_input_grad: tuple[bool, ...]    # per forward argument: does it want a gradient?
+    kwargs: dict[str, Any]
+    _saved: tuple[Any, ...] | None        # what forward passed to save_for_backward
+    _version_sum: int                     # the inputs' versions at forward time, summed
 
     @staticmethod
     def forward(ctx: Any, *args: Any, **kwargs: Any) -> np.ndarray:
@@ -122,14 +129,18 @@ class Function:
         ctx = cls()
         ctx.inputs = args
         arrays = []
-        record = False
+        needs = []
+        version_sum = 0
         for a in args:
             if isinstance(a, Tensor):
                 arrays.append(a.data)
-                if a.requires_grad:
-                    record = True
+                needs.append(a.requires_grad)
+                version_sum += a._version
             else:
                 arrays.append(a)
+                needs.append(False)
+        record = True in needs and _mode.enabled
+        ctx.needs_input_grad = tuple(needs)
         try:
             data = cls.forward(ctx, *arrays, **kwargs)
         except (ValueError, TypeError, IndexError) as e:
@@ -142,14 +153,14 @@ class Function:
         out.name = None
         out._version = 0
         out._retains_grad = False
-        if record and _mode.enabled:
-            ctx.kwargs = kwargs
-            ctx._versions = tuple([a._version for a in args if isinstance(a, Tensor)])
+        out.requires_grad = record
+        if record:
+            # versions only grow, so an unchanged sum means no input was modified in place
+            ctx._version_sum = version_sum
+            ctx.kwargs = kwargs or _NO_KWARGS
             out._ctx = ctx
-            out.requires_grad = True
         else:
             out._ctx = None
-            out.requires_grad = False
         return out
 
     # --- what backward and people studying the graph look at -----------------------------
@@ -165,12 +176,6 @@ class Function:
             return ()
         return tuple(a for a in self.inputs if isinstance(a, Tensor))
 
-    @property
-    def needs_input_grad(self) -> tuple[bool, ...]:
-        """For each forward argument, whether backward must return a gradient for it."""
-        assert self.inputs is not None, "the graph was already freed"
-        return tuple([isinstance(a, Tensor) and a.requires_grad for a in self.inputs])
-
     def save_for_backward(self, *values: Any) -> None:
         """Keep arrays (or Tensors) for backward; read them back with `ctx.saved_tensors`."""
         self._saved = values
@@ -183,8 +188,9 @@ class Function:
             raise RuntimeError(f"{self.name}: saved tensors were freed by an earlier backward "
                                "(pass retain_graph=True to backward to keep them)")
         own = {id(a.data): a for a in self.inputs if isinstance(a, Tensor)}
-        if self.output is not None:
-            own[id(self.output.data)] = self.output
+        output = getattr(self, "output", None)
+        if output is not None:
+            own[id(output.data)] = output
         return tuple(v if isinstance(v, Tensor) else own[id(v)] if id(v) in own else Tensor(v)
                      for v in saved)
 
@@ -250,19 +256,22 @@ def backward(root: Tensor, gradient: Any = None, retain_graph: bool | None = Non
             if ctx is None:
                 continue
             args = ctx.inputs
-            versions = tuple([a._version for a in args if isinstance(a, Tensor)])
-            if t._version or versions != ctx._versions:
-                _check_versions(t, ctx)  # raises
+            assert args is not None   # _topological_order refused freed nodes
+            version_sum = 0
+            for a in args:
+                if isinstance(a, Tensor):
+                    version_sum += a._version
+            if t._version or version_sum != ctx._version_sum:
+                _version_error(t, ctx)
             ctx.output = t
             in_grads = ctx.backward(ctx, g)
-            if not isinstance(in_grads, tuple):
+            if type(in_grads) is not tuple:
                 in_grads = (in_grads,)
             if len(in_grads) != len(args):
                 raise RuntimeError(f"{ctx.name}.backward returned {len(in_grads)} gradients for "
                                    f"{len(args)} forward arguments")
-            for i, inp in enumerate(args):
-                ig = in_grads[i]
-                if ig is None or not isinstance(inp, Tensor) or not inp.requires_grad:
+            for i, (inp, ig, need) in enumerate(zip(args, in_grads, ctx.needs_input_grad)):
+                if ig is None or not need:
                     continue
                 # the common case costs a shape compare and a dtype identity test; _conform
                 # raises on a wrong shape or casts a differing dtype
@@ -274,7 +283,7 @@ def backward(root: Tensor, gradient: Any = None, retain_graph: bool | None = Non
             if retain_graph:
                 ctx.output = None
             else:
-                ctx.inputs = ctx.output = ctx._saved = None
+                ctx.inputs = ctx._saved = ctx.output = None
     if inputs is None:
         return None
     return [found.get(id(x)) for x in inputs]
@@ -345,15 +354,13 @@ def _conform(ctx: Function, i: int, inp: Tensor, ig: Tensor) -> Tensor:
     return ig
 
 
-def _check_versions(t: Tensor, ctx: Function) -> None:
+def _version_error(t: Tensor, ctx: Function) -> None:
     assert ctx.inputs is not None
-    now = tuple([a._version for a in ctx.inputs if isinstance(a, Tensor)])
-    if now != ctx._versions or t._version != 0:
-        which = "its output" if t._version != 0 else "an input"
-        shapes = ", ".join(str(a.shape) for a in ctx.inputs if isinstance(a, Tensor))
-        raise RuntimeError(f"backward: {which} of {ctx.name} (inputs {shapes}) was modified in "
-                           "place after the forward pass, and the gradient needs its old value; "
-                           "clone it before modifying, or modify it only after backward")
+    which = "its output" if t._version != 0 else "an input"
+    shapes = ", ".join(str(a.shape) for a in ctx.inputs if isinstance(a, Tensor))
+    raise RuntimeError(f"backward: {which} of {ctx.name} (inputs {shapes}) was modified in "
+                       "place after the forward pass, and the gradient needs its old value; "
+                       "clone it before modifying, or modify it only after backward")
 
 
 def _owner(a: np.ndarray) -> np.ndarray:
@@ -375,5 +382,8 @@ def _accumulate(t: Tensor, g: Tensor, handed: set[int], create_graph: bool) -> N
         t.grad._version += 1
 
 
-# The engine makes Tensors, and tensor.py imports this module; tensor.py fills this in at import.
-Tensor: Any = None
+_NO_KWARGS: dict[str, Any] = {}
+
+if not TYPE_CHECKING:
+    # The engine makes Tensors, and tensor.py imports this module; tensor.py fills this in.
+    Tensor = None
