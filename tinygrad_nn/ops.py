@@ -315,8 +315,24 @@ class Tanh(Function):
 
     @staticmethod
     def backward(ctx, g):
-        t = ctx.output
-        return g * (1 - t * t)
+        return TanhDerivative.apply(g, ctx.output)
+
+
+class TanhDerivative(Function):
+    """dout * (1 - t²) for t = tanh(x): tanh's backward as one op (a third of the Python work of
+    three Tensor ops); its own backward, in Tensor ops, gives tanh's second derivative."""
+    derivative = "d(dout) = d * (1 - t * t); dt = -2 * d * dout * t"
+
+    @staticmethod
+    def forward(ctx, g, t):
+        out = 1 - t * t
+        out *= g   # in place: one temporary fewer (on a 0-d array, numpy rebinds instead)
+        return out
+
+    @staticmethod
+    def backward(ctx, d):
+        g, t = ctx.inputs
+        return d * (1 - t * t), d * g * t * -2
 
 
 class Sigmoid(Function):
@@ -331,8 +347,25 @@ class Sigmoid(Function):
 
     @staticmethod
     def backward(ctx, g):
-        s = ctx.output
-        return g * s * (1 - s)
+        return SigmoidDerivative.apply(g, ctx.output)
+
+
+class SigmoidDerivative(Function):
+    """dout * s (1 - s) for s = σ(x): sigmoid's backward as one op; its own backward, in Tensor
+    ops, gives sigmoid's second derivative."""
+    derivative = "d(dout) = d * s * (1 - s); ds = d * dout * (1 - 2 * s)"
+
+    @staticmethod
+    def forward(ctx, g, s):
+        out = 1 - s
+        out *= s
+        out *= g
+        return out
+
+    @staticmethod
+    def backward(ctx, d):
+        g, s = ctx.inputs
+        return d * s * (1 - s), d * g * (1 - 2 * s)
 
 
 class Softplus(Function):
