@@ -709,6 +709,16 @@ class MatMul(Function):
     def backward(ctx, g):
         a, b = ctx.inputs
         need_a, need_b = ctx.needs_input_grad
+        if a.ndim == 2 and b.ndim == 2:
+            # A gradient takes its input's memory layout (as in PyTorch): for x @ W.T, b is a
+            # transposed view, and db = (gᵀa)ᵀ lands W's gradient contiguous, so the optimizer's
+            # update runs at full speed instead of striding through memory.
+            ga = gb = None
+            if need_a:   # da = g bᵀ
+                ga = (b @ g.mT).mT if _transposed(a.data) else g @ b.mT
+            if need_b:   # db = aᵀ g
+                gb = (g.mT @ a).mT if _transposed(b.data) else a.mT @ g
+            return ga, gb
         # treat a 1-D a as a row (1, k) and a 1-D b as a column (k, 1), as np.matmul does
         a2 = a.reshape(1, -1) if a.ndim == 1 else a
         b2 = b.reshape(-1, 1) if b.ndim == 1 else b
@@ -723,6 +733,10 @@ class MatMul(Function):
         ga = (g2 @ b2.mT).sum_to(a2.shape).reshape(*a.shape) if need_a else None
         gb = (a2.mT @ g2).sum_to(b2.shape).reshape(*b.shape) if need_b else None
         return ga, gb
+
+
+def _transposed(x: np.ndarray) -> bool:
+    return x.flags.f_contiguous and not x.flags.c_contiguous
 
 
 @tensor_method("reshape", "view")

@@ -393,8 +393,11 @@ class Tensor:
 
     def transpose(self, axis0: int, axis1: int) -> Tensor:
         """Swap two axes (PyTorch's transpose; for numpy's, use permute)."""
+        (a0,), (a1,) = _axes(axis0, self.ndim), _axes(axis1, self.ndim)
+        if a0 == a1:
+            return self
         order = list(range(self.ndim))
-        order[axis0], order[axis1] = order[axis1], order[axis0]
+        order[a0], order[a1] = a1, a0
         return self.permute(*order)
 
     def broadcast_to(self, shape: Sequence[int]) -> Tensor:
