@@ -281,3 +281,9 @@ def test_matmul_gradients_for_every_operand_kind():
                    ((5, 2, 3), (3, 4)), ((2, 1, 2, 3), (4, 3, 2))]:
         a, b = leaf(rng.standard_normal(sa)), leaf(rng.standard_normal(sb))
         assert gradcheck(lambda a, b: a @ b, [a, b])
+
+
+def test_nan_propagates_through_relu_as_in_pytorch():
+    x = leaf([np.nan, -1.0, 2.0])
+    y = x.relu()
+    assert np.isnan(y.data[0]) and y.data[1] == 0 and y.data[2] == 2
