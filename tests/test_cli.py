@@ -297,3 +297,120 @@ def test_diverging_run_is_one_line_and_leaves_no_folder(tmp_path, capsys):
     code, _, err = run(capsys, "train", *TINY, "--optimizer", "sgd", "--lr", "1e9", "--out", str(out))
     assert_one_line_error(code, err, "diverged", "--lr")
     assert not out.exists()
+
+
+# --- graph -------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("example", ["neuron", "mlp", "attention-free-toy"])
+def test_graph_writes_each_example_and_says_where(tmp_path, capsys, example):
+    code, out, err = run(capsys, "graph", "--example", example, "--out", str(tmp_path / "g.svg"))
+    assert code == 0, err
+    written = [p.name for p in tmp_path.iterdir()]
+    assert written in (["g.svg"], ["g.dot"])   # .dot when Graphviz is not installed
+    path = tmp_path / written[0]
+    assert f"wrote {path}" in out
+    if path.suffix == ".dot":
+        assert path.read_text().startswith("digraph") and "dot -Tsvg" in out
+        assert "loss" in path.read_text() or example == "neuron"
+
+
+def test_graph_renders_the_requested_format_when_graphviz_is_there(tmp_path, monkeypatch, capsys):
+    from tinygrad_nn.viz import graph
+    monkeypatch.setattr(graph, "_render", lambda dot, fmt: b"<svg>" + dot.encode() + b"</svg>")
+    target = tmp_path / "sub" / "g.svg"   # a missing folder is made, as train does
+    code, out, err = run(capsys, "graph", "--example", "neuron", "--out", str(target))
+    assert code == 0, err
+    assert out.strip() == f"wrote {target}"
+    assert target.read_bytes().startswith(b"<svg>digraph")
+    assert [p.name for p in target.parent.iterdir()] == ["g.svg"]   # no scratch folder left
+
+
+def test_graph_does_not_overwrite_without_force(tmp_path, capsys):
+    target = tmp_path / "g.dot"
+    target.write_text("mine")
+    code, _, err = run(capsys, "graph", "--example", "neuron", "--out", str(target))
+    assert_one_line_error(code, err, "g.dot", "--force")
+    assert target.read_text() == "mine"
+    assert run(capsys, "graph", "--example", "neuron", "--out", str(target), "--force")[0] == 0
+    assert target.read_text().startswith("digraph")
+
+
+def test_graph_does_not_overwrite_the_dot_fallback_without_force(tmp_path, monkeypatch, capsys):
+    from tinygrad_nn.viz import graph
+    monkeypatch.setattr(graph, "_render", lambda dot, fmt: None)   # no Graphviz
+    (tmp_path / "g.dot").write_text("mine")
+    code, _, err = run(capsys, "graph", "--out", str(tmp_path / "g.svg"))
+    assert_one_line_error(code, err, "g.dot", "--force")
+    assert (tmp_path / "g.dot").read_text() == "mine"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["g.dot"]
+
+
+def test_graph_text_and_explain_print_without_writing(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run(capsys, "graph", "--example", "neuron", "--text")
+    assert code == 0, err
+    assert out.startswith("out = tanh(z)") and "grad" in out and "└──" in out
+    code, out, err = run(capsys, "graph", "--example", "mlp", "--explain")
+    assert code == 0, err
+    assert "backward from loss" in out and "tanh: dx = dout * (1 - t * t)" in out
+    assert "layers.0.weight" in out
+    assert not list(tmp_path.iterdir())   # printing only: no graph.svg
+    code, out, err = run(capsys, "graph", "--text", "--explain", "--out", "both.dot")
+    assert code == 0, err
+    assert "loss = " in out and "backward from loss" in out and "wrote both.dot" in out
+
+
+@pytest.mark.parametrize("argv, words", [
+    (["graph", "--example", "transformer"], ["--example", "transformer"]),
+    (["graph", "--out", "graph.txt"], ["graph.txt", ".svg"]),
+])
+def test_graph_bad_flags(capsys, argv, words):
+    code, _, err = run(capsys, *argv)
+    assert_one_line_error(code, err, *words)
+
+
+def test_graph_unwritable_path(tmp_path, capsys):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    code, _, err = run(capsys, "graph", "--out", str(blocker / "g.svg"))
+    assert_one_line_error(code, err, "cannot write", "a-file")
+    code, _, err = run(capsys, "graph", "--out", str(tmp_path), "--force")
+    assert_one_line_error(code, err, "folder")
+
+
+# --- train --diagnostics -----------------------------------------------------------------------
+
+def test_train_diagnostics_prints_a_table_and_keeps_the_history(tmp_path, capsys):
+    out = tmp_path / "r"
+    code, printed, err = run(capsys, "train", *TINY, "--hidden", "8,8", "--diagnostics",
+                             "--out", str(out))
+    assert code == 0, err
+    assert "layer health" in printed and "|update|/|w|" in printed
+    assert "activations.1" in printed and "layers.2.weight" in printed
+    metrics = json.loads((out / "metrics.json").read_text())
+    history = metrics["diagnostics"]
+    assert [h["epoch"] for h in history] == [1, 2]
+    for h in history:
+        assert set(h["dead"]) == {"activations.0", "activations.1"}
+        assert all(0 <= v <= 1 for v in h["dead"].values())
+        assert set(h["grad_norm"]) == set(h["update_ratio"]) == {
+            f"layers.{i}.{kind}" for i in range(3) for kind in ("weight", "bias")}
+        assert all(v > 0 for v in h["update_ratio"].values())
+    if HAS_MATPLOTLIB:
+        assert "diagnostics.png" in metrics["plots"]
+        assert (out / "diagnostics.png").read_bytes()[:8] == PNG_MAGIC
+
+
+def test_train_diagnostics_sees_saturation_of_tanh_on_digits(tmp_path, capsys):
+    out = tmp_path / "d"
+    code, _, err = run(capsys, "train", "--data", "digits", "--epochs", "1", "--hidden", "16",
+                       "--activation", "tanh", "--progress", "none", "--diagnostics", "--out", str(out))
+    assert code == 0, err
+    (health,) = json.loads((out / "metrics.json").read_text())["diagnostics"]
+    assert health["dead"] == {} and set(health["saturated"]) == {"activations.0"}
+
+
+def test_train_without_diagnostics_is_unchanged(trained):
+    metrics = json.loads((trained / "metrics.json").read_text())
+    assert "diagnostics" not in metrics
+    assert not (trained / "diagnostics.png").exists()

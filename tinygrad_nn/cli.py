@@ -4,15 +4,20 @@
     tinygrad-nn train --data spiral --hidden 32,32 --activation tanh --epochs 300
     tinygrad-nn predict --model runs/<time>/model.npz
     tinygrad-nn gradcheck                  every op of the catalogue, first and second order
+    tinygrad-nn graph --example mlp --out graph.svg      a small graph and its gradients, drawn
+    tinygrad-nn train --data xor --diagnostics           dead units, saturation, update sizes
 
 Every mistake in the input (an unknown data set, `--hidden 12,,x`, a negative learning rate,
 a missing or corrupt model file, an output folder that cannot be written or that already
-holds a run) ends with one line on stderr naming the problem and a non-zero exit status.
+holds a run, a graph file that exists already) ends with one line on stderr naming the problem
+and a non-zero exit status.
 Set TINYGRAD_NN_DEBUG=1 to see the traceback instead.
 """
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
 import json
 import math
 import os
@@ -25,12 +30,18 @@ from typing import Any, NoReturn, Sequence
 import numpy as np
 
 from . import train as T
+from .diagnostics import Monitor
+from .viz import EXAMPLES, draw, explain_backward, graph_example, print_graph
 
 EXIT_ERROR = 1   # the command ran into a problem (bad file, failed check)
 EXIT_USAGE = 2   # the command line itself is wrong (argparse's convention)
 
 # What `train` writes into its output folder; `--force` is needed to replace any of them.
-OUTPUT_FILES = ("model.npz", "metrics.json", "curves.png", "misclassified.png", "decision_regions.png")
+OUTPUT_FILES = ("model.npz", "metrics.json", "curves.png", "misclassified.png", "decision_regions.png",
+                "diagnostics.png")
+
+# The picture formats `graph --out` accepts: Graphviz renders these; .dot/.gv is the text itself.
+GRAPH_FORMATS = (".svg", ".png", ".pdf", ".dot", ".gv")
 
 # Settings that suit each data set when the flag is not given: (hidden, epochs, batch size,
 # Adam learning rate, dropout). mnist's reach about 96% test accuracy in 10-20 s on 2 cores.
@@ -114,7 +125,7 @@ def _int(text: str) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The parser for all three subcommands."""
+    """The parser for all the subcommands."""
     parser = _Parser(prog="tinygrad-nn", description="Train, evaluate and check neural networks "
                      "built with tinygrad_nn.")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
@@ -153,6 +164,11 @@ def build_parser() -> argparse.ArgumentParser:
     tr.add_argument("--progress", choices=("auto", "tqdm", "plain", "none"), default="auto",
                     help="a tqdm bar per epoch, one line per epoch, or nothing (default: tqdm if "
                          "installed)")
+    tr.add_argument("--diagnostics", action="store_true",
+                    help="watch the network's health: per layer and epoch, the fraction of dead "
+                         "ReLU units, of saturated sigmoid/tanh units, the update/weight ratio and "
+                         "the gradient norm; printed as a table, kept in metrics.json and drawn in "
+                         "diagnostics.png")
     tr.set_defaults(run=_train)
 
     pr = commands.add_parser("predict", help="evaluate a saved model on a data set's test part",
@@ -173,6 +189,26 @@ def build_parser() -> argparse.ArgumentParser:
     gc.add_argument("--op", action="append", metavar="NAME",
                     help="check only this op (repeatable), e.g. --op exp --op matmul")
     gc.set_defaults(run=_gradcheck)
+
+    gr = commands.add_parser(
+        "graph", help="draw a small example's computation graph, with its gradients",
+        description="Build a small example, run backward, and draw the graph that computed it: one "
+                    "node per tensor (shape, values, gradient) and one per op. Without Graphviz it "
+                    "writes the .dot text and says how to render it. --text and --explain print "
+                    "the graph instead (and draw it too when --out is given).")
+    gr.add_argument("--example", choices=EXAMPLES, default="mlp",
+                    help="neuron: tanh(w·x + b); mlp: a 2-3-1 tanh MLP's MSE on XOR; "
+                         "attention-free-toy: tokens mixed by a softmax over positions, a readout "
+                         "and cross-entropy (default: mlp)")
+    gr.add_argument("--out", metavar="FILE",
+                    help=f"the picture to write, ending in {', '.join(GRAPH_FORMATS)} (default: "
+                         "graph.svg, unless only --text or --explain is asked for)")
+    gr.add_argument("--force", action="store_true", help="overwrite FILE if it exists")
+    gr.add_argument("--text", action="store_true", help="print the graph as an indented tree")
+    gr.add_argument("--explain", action="store_true",
+                    help="print backward step by step: each op, its local derivative rule and the "
+                         "gradient norms flowing in and out")
+    gr.set_defaults(run=_graph)
     return parser
 
 
@@ -246,11 +282,16 @@ def _train_into(out: Path, args: argparse.Namespace, data: T.Data, hidden: tuple
 
     start = time.perf_counter()
     progress = "plain" if args.progress == "tqdm" and "tqdm" in skipped else args.progress
+    monitor = Monitor(model) if args.diagnostics else None
     # a diverging run overflows on its way to NaN: fit stops it with one clear line, so numpy's
     # warnings about it would only be noise
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        history = T.fit(model, optimizer, data, epochs, batch_size, seed=args.seed, progress=progress)
+        history = T.fit(model, optimizer, data, epochs, batch_size, seed=args.seed, progress=progress,
+                        monitor=monitor)
     seconds = time.perf_counter() - start
+    if monitor is not None:
+        monitor.remove()   # evaluation below and the saved model need no hooks
+        print(_diagnostics_table(monitor), flush=True)
     train_eval = T.evaluate(model, data.x_train, data.y_train)
     test_eval = T.evaluate(model, data.x_test, data.y_test)
     print(f"train accuracy {train_eval.accuracy:.2%}, test accuracy {test_eval.accuracy:.2%} "
@@ -261,6 +302,11 @@ def _train_into(out: Path, args: argparse.Namespace, data: T.Data, hidden: tuple
     written.append("model.npz")
     plots = _draw_plots(out, data, model, history, test_eval.predictions, f"{args.data}, {sizes} "
                         f"{args.activation}") if "matplotlib" not in skipped else []
+    if monitor is not None and "matplotlib" not in skipped:
+        from .viz.plots import plot_diagnostics
+        plot_diagnostics(monitor.history, out / "diagnostics.png",
+                         f"{args.data}, {sizes} {args.activation}: layer health per epoch")
+        plots.append("diagnostics.png")
     written += plots
     metrics = {
         "settings": settings, "architecture": arch.to_dict(), "parameters": model.num_parameters(),
@@ -270,6 +316,8 @@ def _train_into(out: Path, args: argparse.Namespace, data: T.Data, hidden: tuple
         "train_examples": len(data.y_train), "test_examples": len(data.y_test),
         "seconds": seconds, "plots": plots, "skipped": skipped,
     }
+    if monitor is not None:
+        metrics["diagnostics"] = [_finite_or_none(h.as_dict()) for h in monitor.history]
     _write_text_atomically(out / "metrics.json", json.dumps(metrics, indent=2) + "\n")
     written.insert(1, "metrics.json")
     for stale in set(OUTPUT_FILES) - set(written):  # an earlier run's plot of another kind
@@ -277,6 +325,28 @@ def _train_into(out: Path, args: argparse.Namespace, data: T.Data, hidden: tuple
     print(f"wrote {', '.join(written)} to {out}{os.sep}")
     print(f"evaluate it again: tinygrad-nn predict --model {out / 'model.npz'}")
     return 0
+
+
+def _diagnostics_table(monitor: Monitor) -> str:
+    """The first and the last epoch's health, one row per layer: enough to see a trend without a
+    table per epoch burying the progress lines (every epoch is in metrics.json and the plot)."""
+    last = len(monitor.history)
+    if last <= 2:
+        heading, table = "layer health per epoch", monitor.table()
+    else:
+        first = monitor.table(epoch=1).splitlines()
+        heading = f"layer health in epochs 1 and {last} (every epoch: metrics.json \"diagnostics\")"
+        table = "\n".join(first + monitor.table(epoch=-1).splitlines()[2:])   # one header
+    return f"{heading}:\n{table}"
+
+
+def _finite_or_none(value: Any) -> Any:
+    """JSON has no inf or nan: an update ratio of a weight that was all zeros becomes null."""
+    if isinstance(value, dict):
+        return {k: _finite_or_none(v) for k, v in value.items()}
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
 
 
 def _prepare_output_folder(out: str | None, force: bool) -> Path:
@@ -375,3 +445,62 @@ def _gradcheck(args: argparse.Namespace) -> int:
     results = run_catalogue(max_examples=args.examples, ops=args.op)
     print(format_table(results))
     return 0 if all(r.ok for r in results) else EXIT_ERROR
+
+
+# --- graph --------------------------------------------------------------------------------------
+
+def _graph(args: argparse.Namespace) -> int:
+    out = args.out
+    if out is None and not (args.text or args.explain):
+        out = "graph.svg"
+    target = _graph_target(out, args.force) if out is not None else None  # checked before any work
+    loss = graph_example(args.example)
+    if args.text:
+        print_graph(loss)
+    if args.explain:
+        if args.text:
+            print()
+        explain_backward(loss)
+    if target is not None:
+        _draw_graph(loss, target, args.force)
+    return 0
+
+
+def _graph_target(out: str, force: bool) -> Path:
+    path = Path(out).expanduser()
+    if path.is_dir():
+        raise CommandError(f"--out {out!r} is a folder, not a file")
+    if path.suffix.lower() not in GRAPH_FORMATS:
+        raise CommandError(f"--out {out!r} should end in {', '.join(GRAPH_FORMATS)}, which names "
+                           "the picture's format")
+    if path.exists() and not force:
+        raise CommandError(f"{out!r} exists already; pass --force to overwrite it, or choose another --out")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise CommandError(f"cannot write {out!r}: {e.strerror or e}") from None
+    return path
+
+
+def _draw_graph(loss: Any, path: Path, force: bool) -> None:
+    """draw() into a scratch folder beside `path`, then move what it made into place: without
+    Graphviz that is graph.dot rather than graph.svg, a name known only once draw has run."""
+    try:
+        with tempfile.TemporaryDirectory(dir=path.parent, prefix=".graph-") as scratch:
+            with contextlib.redirect_stdout(io.StringIO()):   # its hint names the scratch folder
+                made = draw(loss, Path(scratch) / path.name)
+            final = path.with_name(made.name)
+            if final != path and final.exists() and not force:
+                raise CommandError(f"{str(final)!r} exists already (Graphviz is not installed, so "
+                                   "the graph is written as DOT text); pass --force to overwrite it")
+            os.replace(made, final)
+    except (OSError, RuntimeError) as e:   # RuntimeError: Graphviz's dot failed
+        reason = e.strerror if isinstance(e, OSError) and e.strerror else str(e)
+        raise CommandError(f"cannot write {str(path)!r}: {reason}") from None
+    print(f"wrote {final}")
+    if final != path:
+        fmt = path.suffix.lstrip(".").lower()
+        print(f"Graphviz is not installed, so that is the graph as DOT text. Render it with:\n"
+              f"  dot -T{fmt} {final} -o {path}\n"
+              "(install Graphviz: `pip install graphviz` plus the program, e.g. "
+              "`apt install graphviz` or `brew install graphviz`)")

@@ -32,6 +32,7 @@ import numpy as np
 from . import creation
 from .datasets import (DataLoader, circles, load_digits, load_mnist, load_mnist_idx, moons, spiral,
                        stratified_split, xor)
+from .diagnostics import Monitor
 from .function import no_grad
 from .nn import functional as F
 from .nn.layers import Dropout, Linear, Maxout
@@ -205,13 +206,16 @@ def evaluate(model: Module, x: np.ndarray, y: np.ndarray, batch_size: int = 1000
 
 def fit(model: Module, optimizer: Optimizer, data: Data, epochs: int, batch_size: int,
         seed: int | None = 0, progress: str = "auto",
-        on_epoch: Callable[[EpochMetrics], None] | None = None) -> list[EpochMetrics]:
+        on_epoch: Callable[[EpochMetrics], None] | None = None,
+        monitor: Monitor | None = None) -> list[EpochMetrics]:
     """Train `model` with softmax cross-entropy on data.x_train for `epochs` passes.
 
     Batches are reshuffled each epoch from `seed`. `progress` is 'tqdm' (a bar per epoch on
     stderr) then a summary line, 'plain' (summary lines only, on stdout), 'none', or 'auto'
     (tqdm if installed and stderr is a terminal, else plain). Returns the metrics of every
-    epoch; `on_epoch` sees each as it is made.
+    epoch; `on_epoch` sees each as it is made. A `diagnostics.Monitor(model)` passed as
+    `monitor` is stepped after every optimizer step and closes an epoch after each pass, so
+    its `history` holds one EpochHealth per epoch.
     """
     if epochs < 1:
         raise ValueError(f"fit: epochs must be at least 1, got {epochs}")
@@ -231,6 +235,8 @@ def fit(model: Module, optimizer: Optimizer, data: Data, epochs: int, batch_size
             loss = F.cross_entropy(logits, yb)
             loss.backward()
             optimizer.step()
+            if monitor is not None:
+                monitor.step()
             batch_loss = loss.item()
             if not np.isfinite(batch_loss):
                 bar.close()
@@ -241,6 +247,8 @@ def fit(model: Module, optimizer: Optimizer, data: Data, epochs: int, batch_size
             seen += len(yb)
             bar.update(len(yb), loss_sum / seen, correct / seen)
         seconds = time.perf_counter() - start
+        if monitor is not None:
+            monitor.end_epoch()   # before evaluate, whose eval-mode passes it would ignore anyway
         test = evaluate(model, data.x_test, data.y_test)
         metrics = EpochMetrics(epoch, loss_sum / seen, correct / seen, test.loss, test.accuracy,
                                seconds, seen / seconds)

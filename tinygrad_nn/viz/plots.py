@@ -1,4 +1,5 @@
-"""PNG plots of a training run: loss/accuracy curves, misclassified digits, decision regions.
+"""PNG plots of a training run: loss/accuracy curves, misclassified digits, decision regions,
+layer health (diagnostics).
 
 Needs matplotlib (`pip install "tinygrad_nn[main]"`); check `available()` first. Figures are
 built with `matplotlib.figure.Figure` and saved through the Agg canvas directly, never through
@@ -174,4 +175,66 @@ def plot_functions(xs: np.ndarray, curves: Sequence[tuple[str, np.ndarray, np.nd
         ax.set_title(name)
         ax.grid(alpha=0.3)
         ax.legend(fontsize=8)
+    fig.savefig(path)
+
+
+def _layer_of(name: str) -> str:
+    """'layers.0.weight' -> 'layers.0'; an activation module's name stays as it is."""
+    prefix, _, last = name.rpartition(".")
+    return prefix if prefix and last in ("weight", "bias") else name
+
+
+def plot_diagnostics(history: Sequence[Any], path: PathLike, title: str = "") -> None:
+    """A network's health per epoch in four panels, saved as a PNG at `path`: the fraction of dead
+    ReLU units and of saturated sigmoid/tanh units per activation layer, and the update/weight
+    ratio and mean gradient norm per parameter (both on a log scale; a dotted line marks the
+    rule-of-thumb update ratio 1e-3).
+
+    `history` holds one entry per epoch with the dicts dead, saturated, update_ratio and
+    grad_norm, as attributes (diagnostics.EpochHealth) or dict keys (metrics.json's
+    "diagnostics"). A panel with nothing to show says so.
+    """
+    epochs = [int(_field(h, "epoch")) for h in history]
+    fig = _figure(10, 7)
+    axes = fig.subplots(2, 2).ravel()
+    panels = (("dead", "dead ReLU units", "fraction of units (%)", 100.0, False),
+              ("saturated", "saturated sigmoid/tanh units", "fraction of outputs (%)", 100.0, False),
+              ("update_ratio", "update size / weight size", "|Δw| / |w|", 1.0, True),
+              ("grad_norm", "gradient norm", "|grad|", 1.0, True))
+    marker = "o" if len(epochs) <= 30 else None
+    from matplotlib.ticker import MaxNLocator
+    for ax, (key, panel_title, ylabel, scale, log) in zip(axes, panels):
+        series = [h[key] if isinstance(h, dict) else getattr(h, key) for h in history]
+        names = list(dict.fromkeys(name for per_epoch in series for name in per_epoch))
+        # 'layers.0.weight' and 'layers.0.bias' share layers.0's colour; the bias is dashed
+        layers = list(dict.fromkeys(_layer_of(name) for name in names))
+        for name in names:
+            values = [scale * v if v is not None and np.isfinite(v) else np.nan
+                      for v in (per_epoch.get(name) for per_epoch in series)]
+            colour = f"C{layers.index(_layer_of(name)) % 10}"
+            style = "--" if name.endswith("bias") else "-"
+            ax.plot(epochs, values, style, color=colour, marker=marker, ms=3, label=name)
+        if not names:
+            what = "ReLU" if key == "dead" else "sigmoid or tanh" if key == "saturated" else "trained"
+            ax.text(0.5, 0.5, f"no {what} layers", ha="center", va="center",
+                    transform=ax.transAxes, color="grey")
+            ax.set_xticks([])
+            ax.set_yticks([])
+        else:
+            finite = [v for per_epoch in series for v in per_epoch.values()
+                      if v is not None and np.isfinite(v)]
+            if log and any(v > 0 for v in finite):
+                ax.set_yscale("log")
+            elif not log:   # a fraction: from 0, and a flat 0% line is not stretched to fill the panel
+                ax.set_ylim(0, max([1.0] + [1.1 * scale * v for v in finite]))
+        if key == "update_ratio" and names:
+            # the usual advice: about 1e-3; far above, lower the learning rate; far below, raise it
+            ax.axhline(1e-3, color="grey", ls=":", lw=1, label="1e-3, a rule of thumb")
+        ax.set(xlabel="epoch", ylabel=ylabel, title=panel_title)
+        if names:
+            ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+            ax.grid(alpha=0.3)
+            ax.legend(fontsize=7)
+    if title:
+        fig.suptitle(title)
     fig.savefig(path)
