@@ -6,7 +6,8 @@
 >>> x.grad
 Tensor([12.])
 """
-from .function import Function, enable_grad, grad, is_grad_enabled, no_grad, set_grad_enabled
+from .function import (Function, detect_anomaly, enable_grad, grad, is_grad_enabled, no_grad,
+                       set_grad_enabled)
 from .tensor import Tensor, get_default_dtype, set_default_dtype
 from . import ops  # noqa: F401  (adds the primitive ops to Tensor)
 from .ops import cat, concatenate, stack, where
@@ -21,7 +22,7 @@ from . import diagnostics, viz  # noqa: F401  (training health monitor; graph vi
 __version__ = "0.1.0"
 
 __all__ = [
-    "Tensor", "Function", "grad", "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled",
+    "Tensor", "Function", "grad", "detect_anomaly", "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled",
     "set_default_dtype", "get_default_dtype", "manual_seed",
     "zeros", "ones", "full", "arange", "eye", "randn", "rand", "zeros_like", "ones_like",
     "randn_like", "rand_like", "cat", "concatenate", "stack", "where",

@@ -152,7 +152,9 @@ class Function:
         out.grad = None
         out.name = None
         out._version = 0
-        out._retains_grad = False
+        out._hooks = None
+        if _anomaly.enabled:
+            _anomaly.check_forward(cls, ctx, data, arrays, record)
         out.requires_grad = record
         if record:
             # versions only grow, so an unchanged sum means no input was modified in place
@@ -248,10 +250,12 @@ def backward(root: Tensor, gradient: Any = None, retain_graph: bool | None = Non
             if g is None:
                 continue
             ctx = t._ctx
+            if t._hooks is not None:
+                g = _run_hooks(t, g)
             if wanted is not None:
                 if id(t) in wanted:
                     found[id(t)] = g
-            elif ctx is None or t._retains_grad:
+            elif ctx is None or (t._hooks is not None and RETAIN_GRAD in t._hooks):
                 _accumulate(t, g, handed, create_graph)
             if ctx is None:
                 continue
@@ -264,7 +268,10 @@ def backward(root: Tensor, gradient: Any = None, retain_graph: bool | None = Non
             if t._version or version_sum != ctx._version_sum:
                 _version_error(t, ctx)
             ctx.output = t
-            in_grads = ctx.backward(ctx, g)
+            if _anomaly.enabled:
+                in_grads = _anomaly.run_backward(ctx, g)
+            else:
+                in_grads = ctx.backward(ctx, g)
             if type(in_grads) is not tuple:
                 in_grads = (in_grads,)
             if len(in_grads) != len(args):
@@ -352,6 +359,132 @@ def _conform(ctx: Function, i: int, inp: Tensor, ig: Tensor) -> Tensor:
     if ig.data.dtype != inp.data.dtype:
         ig = ig.astype(inp.data.dtype)
     return ig
+
+
+def RETAIN_GRAD(grad: Tensor) -> None:
+    """The hook retain_grad() adds: the engine sees it and stores the gradient in `.grad`."""
+
+
+class HookHandle:
+    """What register_hook returns: `.remove()` takes the hook off again."""
+
+    def __init__(self, tensor: Tensor, hook: Callable) -> None:
+        self.tensor, self.hook = tensor, hook
+
+    def remove(self) -> None:
+        hooks = self.tensor._hooks
+        if hooks and self.hook in hooks:
+            rest = [h for h in hooks if h is not self.hook]
+            self.tensor._hooks = rest or None
+
+
+def _run_hooks(t: Tensor, g: Tensor) -> Tensor:
+    for hook in t._hooks or ():
+        if hook is RETAIN_GRAD:
+            continue
+        new = hook(g)
+        if new is not None:
+            if not isinstance(new, Tensor) or new.shape != t.shape:
+                raise RuntimeError(f"a hook on a tensor of shape {t.shape} returned "
+                                   f"{getattr(new, 'shape', type(new).__name__)}; it must return "
+                                   "None or a Tensor of the tensor's shape")
+            g = new
+    return g
+
+
+class _AnomalyMode:
+    """detect_anomaly's state (process-wide, as PyTorch's): off by default, so the hot path pays
+    one attribute test per op."""
+
+    enabled = False
+    backward_of: Function | None = None   # the node whose backward formula is running
+
+    def check_forward(self, cls: type, ctx: Function, data: np.ndarray, arrays: list,
+                      record: bool) -> None:
+        if record:
+            ctx.__dict__["created_at"] = _user_frame()   # where the user made it, for backward errors
+        if data.dtype.kind in "fc" and not np.isfinite(data).all():
+            message = (f"detect_anomaly: {cls.__name__.lower()} produced {_nonfinite(data)} in its "
+                       f"output (inputs: {_describe(arrays)}), at {_user_frame()}")
+            if self.backward_of is not None:
+                message += (f", while computing the backward of {self.backward_of.name}, which was "
+                            f"created at {_created_at(self.backward_of)}")
+            raise FloatingPointError(message)
+
+    def run_backward(self, ctx: Function, g: Tensor) -> Any:
+        outer, self.backward_of = self.backward_of, ctx
+        try:
+            in_grads = ctx.backward(ctx, g)
+        finally:
+            self.backward_of = outer
+        for i, ig in enumerate(in_grads if isinstance(in_grads, tuple) else (in_grads,)):
+            if isinstance(ig, Tensor) and ig.data.dtype.kind in "fc" and not np.isfinite(ig.data).all():
+                raise FloatingPointError(
+                    f"detect_anomaly: the backward of {ctx.name} produced {_nonfinite(ig.data)} in "
+                    f"the gradient of argument {i} (shape {ig.shape}); the {ctx.name} was created "
+                    f"at {_created_at(ctx)}")
+        return in_grads
+
+
+def _created_at(ctx: Function) -> str:
+    return ctx.__dict__.get("created_at", "(made before detect_anomaly was turned on)")
+
+
+_anomaly = _AnomalyMode()
+
+
+def _nonfinite(a: np.ndarray) -> str:
+    kinds = [name for name, bad in (("nan", np.isnan(a)), ("inf", np.isinf(a))) if bad.any()]
+    return " and ".join(kinds)
+
+
+def _describe(arrays: list) -> str:
+    return ", ".join(f"{a.shape} {a.dtype}" if isinstance(a, np.ndarray) else repr(a) for a in arrays)
+
+
+def _user_frame() -> str:
+    """'file:line in function: code' of the innermost caller outside tinygrad_nn's engine."""
+    import os
+    import traceback
+    package = os.path.dirname(os.path.abspath(__file__))
+    for frame in reversed(traceback.extract_stack()):
+        if not os.path.abspath(frame.filename).startswith(package + os.sep):
+            return f"{frame.filename}:{frame.lineno} in {frame.name}: {frame.line}"
+    return "an unknown place"
+
+
+class detect_anomaly:
+    """Raise at the source of a NaN or Inf: in forward, naming the op that made it; in backward,
+    naming the op whose gradient it is and the line of user code that created that op.
+
+    Use as `with detect_anomaly(): ...` or `@detect_anomaly()`. It records where each op was
+    made, so it is slow: turn it on to hunt a NaN, not for training.
+
+    >>> x = Tensor([-1.0], requires_grad=True)
+    >>> with detect_anomaly():
+    ...     x.log()
+    Traceback (most recent call last):
+    FloatingPointError: detect_anomaly: log produced nan in its output ...
+    """
+
+    def __init__(self) -> None:
+        self.previous: list[tuple[bool, Any]] = []
+
+    def __enter__(self) -> None:
+        # numpy's own warnings would fire first and say less: this mode raises instead
+        self.previous.append((_anomaly.enabled, np.seterr(all="ignore")))
+        _anomaly.enabled = True
+
+    def __exit__(self, *exc: object) -> None:
+        _anomaly.enabled, numpy_errors = self.previous.pop()
+        np.seterr(**numpy_errors)
+
+    def __call__(self, fn: F) -> F:
+        @functools.wraps(fn)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            with detect_anomaly():
+                return fn(*args, **kwargs)
+        return wrapper  # type: ignore[return-value]
 
 
 def _version_error(t: Tensor, ctx: Function) -> None:

@@ -52,7 +52,7 @@ class Tensor:
         Tensor([2. 4. 6.])
     """
 
-    __slots__ = ("data", "grad", "requires_grad", "_ctx", "_version", "name", "_retains_grad",
+    __slots__ = ("data", "grad", "requires_grad", "_ctx", "_version", "name", "_hooks",
                  "__weakref__")
     __array_ufunc__ = None  # numpy defers to our reflected operators instead of looping over us
 
@@ -86,7 +86,7 @@ class Tensor:
         self._ctx = None
         self._version = 0
         self.name = name
-        self._retains_grad = False
+        self._hooks: list | None = None
 
     # --- properties and interop ------------------------------------------------------------
     @property
@@ -213,8 +213,27 @@ class Tensor:
         """Keep `.grad` on this non-leaf tensor too when backward passes through it."""
         if not self.requires_grad:
             raise RuntimeError("retain_grad: the tensor does not require grad")
-        self._retains_grad = True
+        if self._ctx is not None and not (self._hooks and function.RETAIN_GRAD in self._hooks):
+            self._hooks = (self._hooks or []) + [function.RETAIN_GRAD]
         return self
+
+    def register_hook(self, hook: Any) -> function.HookHandle:
+        """Call `hook(grad)` when backward has this tensor's whole gradient; if it returns a
+        Tensor, that replaces the gradient (for the inputs and, on a leaf, for `.grad`).
+
+        >>> x = Tensor([1.0, 2.0], requires_grad=True)
+        >>> handle = x.register_hook(lambda g: g * 10)
+        >>> (x * x).sum().backward(); x.grad
+        Tensor([20. 40.])
+        >>> handle.remove()
+        """
+        if not self.requires_grad:
+            raise RuntimeError("register_hook: the tensor does not require grad, so no gradient "
+                               "will ever reach it")
+        if not callable(hook):
+            raise TypeError(f"register_hook: expected a callable, got {type(hook).__name__}")
+        self._hooks = (self._hooks or []) + [hook]
+        return function.HookHandle(self, hook)
 
     def zero_grad_(self) -> None:
         self.grad = None

@@ -255,6 +255,7 @@ NOT_DIFFERENTIABLE = {
     "data", "grad", "requires_grad", "name", "shape", "ndim", "dtype", "size", "numel", "grad_fn",
     "is_leaf", "numpy", "item", "tolist", "backward", "detach", "requires_grad_", "retain_grad",
     "zero_grad_", "add_", "sub_", "mul_", "div_", "copy_", "fill_", "zero_", "any", "all",
+    "register_hook",
     "argmax", "argmin",
     "float", "double",   # astype to float32 / float64: the astype row covers the cast
 }
