@@ -1,7 +1,7 @@
 """W1: one training step of a 784-256-128-10 ReLU MLP (softmax cross-entropy, SGD), float32.
 
-Every contender starts from the same weights (layout (out, in), used as x @ W.T + b, as
-PyTorch's Linear) and the same batch, and does forward, backward and the SGD update.
+Every contender starts from the same weights (layout (out, in), used as F.linear(x, W, b) =
+x @ W.T + b, as PyTorch's Linear) and the same batch, and does forward, backward and the SGD update.
 """
 from __future__ import annotations
 
@@ -60,21 +60,21 @@ class NumpyMLP:
             p -= LR * g
 
 
-# --- tinygrad_nn: plain Tensor ops, as a user writes them ----------------------------------------
+# --- tinygrad_nn: the functional forms a PyTorch user writes (F.linear, F.cross_entropy) -----------
 
 class TinygradMLP:
     def __init__(self, params: list[np.ndarray], x: np.ndarray, y: np.ndarray) -> None:
         from tinygrad_nn import Tensor
         self.params = [Tensor(p.copy(), requires_grad=True) for p in params]
         self.x = Tensor(x)
-        self.onehot = Tensor(np.eye(SIZES[-1], dtype=np.float32)[y])  # (n, 10)
+        self.y = y                                                     # (n,) class indices
 
     def loss(self):
+        from tinygrad_nn.nn import functional as F
         W1, b1, W2, b2, W3, b3 = self.params
-        h = (self.x @ W1.T + b1).relu()
-        h = (h @ W2.T + b2).relu()
-        logits = h @ W3.T + b3
-        return -(logits.log_softmax(axis=-1) * self.onehot).sum() / len(self.x)
+        h = F.linear(self.x, W1, b1).relu()
+        h = F.linear(h, W2, b2).relu()
+        return F.cross_entropy(F.linear(h, W3, b3), self.y)
 
     def grads(self) -> list[np.ndarray]:
         for p in self.params:
@@ -101,9 +101,10 @@ class TorchMLP:
 
     def loss(self):
         W1, b1, W2, b2, W3, b3 = self.params
-        h = torch.relu(self.x @ W1.T + b1)
-        h = torch.relu(h @ W2.T + b2)
-        return torch.nn.functional.cross_entropy(h @ W3.T + b3, self.y)
+        F = torch.nn.functional
+        h = torch.relu(F.linear(self.x, W1, b1))
+        h = torch.relu(F.linear(h, W2, b2))
+        return F.cross_entropy(F.linear(h, W3, b3), self.y)
 
     def grads(self) -> list[np.ndarray]:
         for p in self.params:

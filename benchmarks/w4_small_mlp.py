@@ -59,16 +59,17 @@ class NumpyNet:
 class FrameworkNet:
     """tinygrad_nn and PyTorch: the same user code on each library's tensors."""
 
-    def __init__(self, params, x, y, make_param, make_const, no_grad):
+    def __init__(self, params, x, y, make_param, make_const, no_grad, linear):
         self.params = [make_param(p.copy()) for p in params]
+        self.linear = linear  # each library's F.linear: x @ W.T + b
         self.x, self.y = make_const(x), make_const(y)
         self.no_grad = no_grad
 
     def loss(self):
         W1, b1, W2, b2, W3, b3 = self.params
-        h = (self.x @ W1.T + b1).relu()
-        h = (h @ W2.T + b2).relu()
-        score = h @ W3.T + b3
+        h = self.linear(self.x, W1, b1).relu()
+        h = self.linear(h, W2, b2).relu()
+        score = self.linear(h, W3, b3)
         penalty = sum((p * p).sum() for p in self.params)
         return (1 - self.y * score).relu().mean() + ALPHA * penalty
 
@@ -91,10 +92,11 @@ def contenders() -> dict:
     params, x, y = make_problem()
     found = {NUMPY: NumpyNet(params, x, y),
              TINYGRAD: FrameworkNet(params, x, y, lambda a: tinygrad_nn.Tensor(a, requires_grad=True),
-                                    tinygrad_nn.Tensor, tinygrad_nn.no_grad)}
+                                    tinygrad_nn.Tensor, tinygrad_nn.no_grad,
+                                    tinygrad_nn.nn.functional.linear)}
     if torch is not None:
         found[TORCH] = FrameworkNet(params, x, y, lambda a: torch.tensor(a, requires_grad=True),
-                                    torch.from_numpy, torch.no_grad)
+                                    torch.from_numpy, torch.no_grad, torch.nn.functional.linear)
     return found
 
 

@@ -33,13 +33,18 @@ def numpy_hvp(params, x, y, v, eps=1e-5):
     return [(a - b) / (2 * eps) for a, b in zip(plus, minus)]
 
 
-def loss_of(params, x, y):
-    """tinygrad_nn and PyTorch share this code."""
+def loss_of(params, x, y, linear):
+    """tinygrad_nn and PyTorch share this code; `linear` is each library's F.linear."""
     W1, b1, W2, b2, W3, b3 = params
-    h = (x @ W1.T + b1).tanh()
-    h = (h @ W2.T + b2).tanh()
-    err = h @ W3.T + b3 - y
+    h = linear(x, W1, b1).tanh()
+    h = linear(h, W2, b2).tanh()
+    err = linear(h, W3, b3) - y
     return (err * err).mean()
+
+
+def _tg_linear():
+    from tinygrad_nn.nn.functional import linear
+    return linear
 
 
 class TinygradHVP:
@@ -52,13 +57,13 @@ class TinygradHVP:
     def grad(self) -> list:
         for p in self.params:
             p.grad = None
-        loss_of(self.params, self.x, self.y).backward()
+        loss_of(self.params, self.x, self.y, _tg_linear()).backward()
         return [p.grad for p in self.params]
 
     def hvp(self) -> list:
         for p in self.params:
             p.grad = None
-        loss_of(self.params, self.x, self.y).backward(create_graph=True)
+        loss_of(self.params, self.x, self.y, _tg_linear()).backward(create_graph=True)
         grads = [p.grad for p in self.params]
         for p in self.params:
             p.grad = None
@@ -73,10 +78,10 @@ class TorchHVP:
         self.v = [torch.from_numpy(d) for d in v]
 
     def grad(self) -> list:
-        return list(torch.autograd.grad(loss_of(self.params, self.x, self.y), self.params))
+        return list(torch.autograd.grad(loss_of(self.params, self.x, self.y, torch.nn.functional.linear), self.params))
 
     def hvp(self) -> list:
-        grads = torch.autograd.grad(loss_of(self.params, self.x, self.y), self.params,
+        grads = torch.autograd.grad(loss_of(self.params, self.x, self.y, torch.nn.functional.linear), self.params,
                                     create_graph=True)
         dot = sum((g * d).sum() for g, d in zip(grads, self.v))
         return list(torch.autograd.grad(dot, self.params))

@@ -287,3 +287,10 @@ def test_nan_propagates_through_relu_as_in_pytorch():
     x = leaf([np.nan, -1.0, 2.0])
     y = x.relu()
     assert np.isnan(y.data[0]) and y.data[1] == 0 and y.data[2] == 2
+
+
+def test_a_parameters_gradient_has_the_parameters_layout():
+    w = leaf(np.arange(12.0).reshape(3, 4))
+    x = Tensor(np.ones((5, 4)))
+    (x @ w.T).sum().backward()            # matmul's gradient for w.T is a transposed view of w's
+    assert w.grad.data.flags.c_contiguous and np.all(w.grad.data == 5)

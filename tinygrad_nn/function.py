@@ -501,11 +501,15 @@ def _owner(a: np.ndarray) -> np.ndarray:
 
 
 def _accumulate(t: Tensor, g: Tensor, handed: set[int], create_graph: bool) -> None:
-    """Add g into t.grad; a fresh .grad never shares memory with another .grad or the caller's."""
+    """Add g into t.grad. A fresh .grad never shares memory with another .grad or the caller's
+    gradient, and has its tensor's memory layout (as PyTorch's): x @ W.T hands W a transposed
+    view, and an optimizer striding through that runs several times slower than one copy."""
     if t.grad is None:
         owner = id(_owner(g.data))
-        if owner in handed or not g.data.flags.writeable:
-            g = Tensor(g.data.copy()) if not create_graph else g * 1
+        strided = t.data.flags.c_contiguous and not g.data.flags.c_contiguous
+        if owner in handed or strided or not g.data.flags.writeable:
+            g = Tensor(np.ascontiguousarray(g.data) if strided else g.data.copy()) \
+                if not create_graph else g * 1
         handed.add(id(_owner(g.data)))
         t.grad = g if create_graph else g.detach()
     elif create_graph or t.grad.requires_grad:

@@ -541,7 +541,7 @@ class Sum(Function):
     @staticmethod
     def backward(ctx, g):
         x, axis, keepdims = ctx.inputs
-        if not keepdims:
+        if not keepdims and g.ndim:   # a 0-d gradient (a full sum) broadcasts as it is
             g = g.reshape(*_keepdims_shape(x.shape, axis))
         return g.expand(*x.shape), None, None
 
@@ -696,16 +696,8 @@ class MatMul(Function):
     def backward(ctx, g):
         a, b = ctx.inputs
         need_a, need_b = ctx.needs_input_grad
-        if a.ndim == 2 and b.ndim == 2:
-            # A gradient takes its input's memory layout (as in PyTorch): for x @ W.T, b is a
-            # transposed view, and db = (gᵀa)ᵀ lands W's gradient contiguous, so the optimizer's
-            # update runs at full speed instead of striding through memory.
-            ga = gb = None
-            if need_a:   # da = g bᵀ
-                ga = (b @ g.mT).mT if _transposed(a.data) else g @ b.mT
-            if need_b:   # db = aᵀ g
-                gb = (g.mT @ a).mT if _transposed(b.data) else a.mT @ g
-            return ga, gb
+        if a.ndim == 2 and b.ndim == 2:   # the common case, without the reshapes below
+            return (g @ b.mT if need_a else None), (a.mT @ g if need_b else None)
         # treat a 1-D a as a row (1, k) and a 1-D b as a column (k, 1), as np.matmul does
         a2 = a.reshape(1, -1) if a.ndim == 1 else a
         b2 = b.reshape(-1, 1) if b.ndim == 1 else b
@@ -722,8 +714,41 @@ class MatMul(Function):
         return ga, gb
 
 
-def _transposed(x: np.ndarray) -> bool:
-    return x.flags.f_contiguous and not x.flags.c_contiguous
+class Linear(Function):
+    """x @ weightᵀ + bias, nn.Linear's affine map, as one op: `x @ w.T + b` would record three
+    nodes (transpose, matmul, add), and this one's weight gradient comes out contiguous."""
+    derivative = "dx = dout @ W; dW = doutᵀ @ x; db = dout summed over the batch"
+
+    @staticmethod
+    def forward(ctx, x, weight, bias):
+        out = np.matmul(x, weight.T)                # (..., out)
+        if bias is None:
+            return out
+        if bias.dtype == out.dtype:
+            out += bias                             # in place: no second (..., out) array
+            return out
+        return out + bias
+
+    @staticmethod
+    def backward(ctx, g):
+        x, weight, bias = ctx.inputs
+        need_x, need_w, need_b = ctx.needs_input_grad
+        g2 = g.reshape(-1, g.shape[-1]) if g.ndim != 2 else g    # (batch, out)
+        x2 = x.reshape(-1, x.shape[-1]) if x.ndim != 2 else x    # (batch, in)
+        return (g @ weight if need_x else None,
+                g2.mT @ x2 if need_w else None,
+                g2.sum(0) if need_b else None)
+
+
+def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
+    """y = x @ weight.T + bias: x (..., in), weight (out, in), bias (out,) -> y (..., out)."""
+    if x.ndim == 0 or weight.ndim != 2 or x.shape[-1] != weight.shape[1]:
+        raise ValueError(f"linear: input of shape {x.shape} needs last dimension {weight.shape[-1]} "
+                         f"to match weight of shape {weight.shape} (out_features, in_features)")
+    if bias is not None and bias.shape != weight.shape[:1]:
+        raise ValueError(f"linear: bias of shape {bias.shape} does not match weight of shape "
+                         f"{weight.shape}; expected ({weight.shape[0]},)")
+    return Linear.apply(x, weight, bias)
 
 
 @tensor_method("reshape", "view")

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from .. import creation
+from .. import creation, ops
 from ..ops import where
 from ..tensor import Tensor
 
@@ -22,16 +22,12 @@ _REDUCTIONS = ("mean", "sum", "none")
 # --- layers and activations -------------------------------------------------------------------
 
 def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
-    """y = x @ weight.T + bias.
+    """y = x @ weight.T + bias, as one op (see ops.Linear).
 
     Shapes: x (..., in), weight (out, in), bias (out,) -> y (..., out).
     Example: linear(ones(2, 3), ones(4, 3)).shape == (2, 4).
     """
-    if x.ndim == 0 or x.shape[-1] != weight.shape[-1]:
-        raise ValueError(f"linear: input of shape {x.shape} needs last dimension {weight.shape[-1]} "
-                         f"to match weight of shape {weight.shape} (out_features, in_features)")
-    y = x @ weight.T  # (..., out)
-    return y if bias is None else y + bias
+    return ops.linear(x, weight, bias)
 
 
 def maxout(x: Tensor, weight: Tensor, bias: Tensor | None, pieces: int) -> Tensor:
