@@ -78,10 +78,12 @@ class TorchHVP:
         self.v = [torch.from_numpy(d) for d in v]
 
     def grad(self) -> list:
-        return list(torch.autograd.grad(loss_of(self.params, self.x, self.y, torch.nn.functional.linear), self.params))
+        loss = loss_of(self.params, self.x, self.y, torch.nn.functional.linear)
+        return list(torch.autograd.grad(loss, self.params))
 
     def hvp(self) -> list:
-        grads = torch.autograd.grad(loss_of(self.params, self.x, self.y, torch.nn.functional.linear), self.params,
+        loss = loss_of(self.params, self.x, self.y, torch.nn.functional.linear)
+        grads = torch.autograd.grad(loss, self.params,
                                     create_graph=True)
         dot = sum((g * d).sum() for g, d in zip(grads, self.v))
         return list(torch.autograd.grad(dot, self.params))

@@ -6,7 +6,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tinygrad_nn import Tensor
-from tinygrad_nn.testing import away_from_zero, broadcastable_tensors, matmul_tensors, positive, spaced, tensors
+from tinygrad_nn.testing import (away_from_zero, broadcastable_tensors, matmul_tensors, positive, spaced,
+                                 tensors)
 
 torch = pytest.importorskip("torch")
 

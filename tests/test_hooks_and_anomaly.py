@@ -53,7 +53,8 @@ def test_retain_grad_and_hooks_together():
 def test_detect_anomaly_names_the_forward_op_and_the_user_line():
     x = leaf([-1.0, 1.0])
     with tg.detect_anomaly():
-        with pytest.raises(FloatingPointError, match=r"log produced nan .*\(2,\) float64.*test_hooks_and_anomaly.py"):
+        with pytest.raises(FloatingPointError,
+                           match=r"log produced nan .*\(2,\) float64.*test_hooks_and_anomaly.py"):
             x.log()
     with np.errstate(invalid="ignore"):
         y = x.log()                     # outside the mode: nan, silently, as numpy does

@@ -164,7 +164,8 @@ def test_modifying_a_tensor_that_backward_needs_is_detected_at_backward():
     c = Tensor([3.0, 4.0])
     y = (x * c).sum()
     c.mul_(2.0)   # c is saved by mul for x's gradient
-    with pytest.raises(RuntimeError, match=r"an input of mul \(inputs \(2,\), \(2,\)\) was modified in place"):
+    with pytest.raises(RuntimeError,
+                       match=r"an input of mul \(inputs \(2,\), \(2,\)\) was modified in place"):
         y.backward()
     s = x.sigmoid()
     loss = s.sum()

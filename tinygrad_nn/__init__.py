@@ -22,7 +22,8 @@ from . import diagnostics, viz  # noqa: F401  (training health monitor; graph vi
 __version__ = "0.1.0"
 
 __all__ = [
-    "Tensor", "Function", "grad", "detect_anomaly", "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled",
+    "Tensor", "Function", "grad", "detect_anomaly", "no_grad", "enable_grad", "set_grad_enabled",
+    "is_grad_enabled",
     "set_default_dtype", "get_default_dtype", "manual_seed",
     "zeros", "ones", "full", "arange", "eye", "randn", "rand", "zeros_like", "ones_like",
     "randn_like", "rand_like", "cat", "concatenate", "stack", "where",

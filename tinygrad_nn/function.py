@@ -523,4 +523,4 @@ _NO_KWARGS: dict[str, Any] = {}
 
 if not TYPE_CHECKING:
     # The engine makes Tensors, and tensor.py imports this module; tensor.py fills this in.
-    Tensor = None
+    Tensor = None  # noqa: F811

@@ -7,7 +7,7 @@ backward of its own: mean, var, logsumexp, softmax, log_softmax, shape helpers.
 from __future__ import annotations
 
 import builtins
-from typing import TYPE_CHECKING, Any, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
 import numpy as np
 
@@ -191,7 +191,8 @@ class Tensor:
         `gradient` is d(loss)/d(self), of self's shape; it may be omitted for a one-element
         tensor (it is then 1). The graph's saved values are freed afterwards unless
         `retain_graph=True` (which defaults to `create_graph`, as in PyTorch). With
-        `create_graph=True` the gradients are themselves differentiable (for Hessian-vector products and other second-order uses).
+        `create_graph=True` the gradients are themselves differentiable (for Hessian-vector
+        products and other second-order uses).
         """
         function.backward(self, gradient, retain_graph, create_graph)
 

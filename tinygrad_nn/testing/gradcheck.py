@@ -263,7 +263,8 @@ def check(fn: Callable[..., Tensor], inputs: Any, *, eps: float = 1e-6, atol: fl
         for k, original in before.items():
             if not np.array_equal(inputs[k].data, original, equal_nan=True):
                 report.failed_checks.append(f"backward modified input {k} in place")
-        if not all(np.array_equal(a, b, equal_nan=True) for a, b in zip(saved_before, (t.data for t in _graph_tensors(out)))):
+        saved_after = [t.data for t in _graph_tensors(out)]
+        if not all(np.array_equal(a, b, equal_nan=True) for a, b in zip(saved_before, saved_after)):
             report.failed_checks.append("backward modified a tensor saved in the graph")
     return report
 
@@ -439,7 +440,8 @@ def _aliasing_checks(out: Tensor, inputs: Sequence[Any], v: np.ndarray) -> list[
     """Run the user's path, backward into .grad, and check what it left there."""
     failed = []
     tensors = [x for x in inputs if isinstance(x, Tensor)]
-    touched = tensors + [t for t in _graph_tensors(out) if t._ctx is None]   # backward also fills leaves fn closed over
+    # backward also fills the leaves that fn closes over: keep and restore their .grad too
+    touched = tensors + [t for t in _graph_tensors(out) if t._ctx is None]
     kept = [x.grad for x in touched]
     for x in touched:
         x.grad = None
