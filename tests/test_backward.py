@@ -294,3 +294,27 @@ def test_a_parameters_gradient_has_the_parameters_layout():
     x = Tensor(np.ones((5, 4)))
     (x @ w.T).sum().backward()            # matmul's gradient for w.T is a transposed view of w's
     assert w.grad.data.flags.c_contiguous and np.all(w.grad.data == 5)
+
+
+def test_errors_name_the_tensors_that_have_names():
+    from tinygrad_nn import nn
+    model = nn.MLP([3, 4, 2])
+    with pytest.raises(ValueError, match=r"linear: input of shape \(2, 5\) needs last dimension 3 to "
+                                         r"match weight 'layers.0.weight' of shape \(4, 3\)"):
+        model(tg.zeros(2, 5))
+    with pytest.raises(ValueError, match=r"\[named inputs 0: activations\]"):
+        Tensor(np.ones((3, 4)), name="activations") @ tg.zeros(5, 2)
+
+
+def test_module_double_casts_parameters_in_place_for_gradcheck():
+    from tinygrad_nn import nn, optim
+    model = nn.MLP([3, 4, 2])
+    opt = optim.SGD(model.parameters(), lr=0.1)
+    weight = model.layers[0].weight
+    assert model.double() is model and weight.dtype == np.float64
+    assert model.layers[0].weight is weight and opt.param_groups[0]["params"][0] is weight
+    x = Tensor(np.random.default_rng(0).standard_normal((5, 3)), requires_grad=True)
+    assert tg.gradcheck(model, [x], params=list(model.parameters()))
+    assert model.float().layers[1].bias.dtype == np.float32
+    with pytest.raises(TypeError, match="floating point"):
+        model.to(np.int32)

@@ -21,11 +21,23 @@ from . import diagnostics, viz  # noqa: F401  (training health monitor; graph vi
 
 __version__ = "0.1.0"
 
+_TESTING = ("gradcheck", "gradgradcheck", "GradcheckError", "locate_gradient_errors")
+
+
+def __getattr__(name: str) -> object:
+    # tinygrad_nn.gradcheck and friends live in tinygrad_nn.testing, loaded (with hypothesis)
+    # only when first asked for, so that `import tinygrad_nn` stays light
+    if name in _TESTING:
+        from . import testing
+        return getattr(testing, name)
+    raise AttributeError(f"module 'tinygrad_nn' has no attribute {name!r}")
+
+
 __all__ = [
     "Tensor", "Function", "grad", "detect_anomaly", "no_grad", "enable_grad", "set_grad_enabled",
     "is_grad_enabled",
     "set_default_dtype", "get_default_dtype", "manual_seed",
     "zeros", "ones", "full", "arange", "eye", "randn", "rand", "zeros_like", "ones_like",
     "randn_like", "rand_like", "cat", "concatenate", "stack", "where",
-    "nn", "optim", "save", "load", "func", "diagnostics", "viz",
+    "nn", "optim", "save", "load", "func", "diagnostics", "viz", *_TESTING,
 ]

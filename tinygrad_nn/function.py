@@ -144,7 +144,7 @@ class Function:
         try:
             data = cls.forward(ctx, *arrays, **kwargs)
         except (ValueError, TypeError, IndexError) as e:
-            raise _name_error(cls, e, arrays) from None
+            raise _name_error(cls, e, arrays, args) from None
         if type(data) is not np.ndarray:
             data = np.asarray(data)
         out = Tensor.__new__(Tensor)
@@ -200,17 +200,20 @@ class Function:
         return f"<{type(self).__name__}>"
 
 
-def _name_error(cls: type, e: Exception, arrays: list) -> Exception:
-    """Re-raise a forward failure with the op's name and its inputs' shapes and dtypes."""
+def _name_error(cls: type, e: Exception, arrays: list, args: tuple) -> Exception:
+    """Re-raise a forward failure with the op's name, its inputs' shapes and dtypes, and the
+    names of the tensors involved when they have one (Module parameters do)."""
     name = cls.__name__.lower()
     msg = str(e)
-    if msg.startswith(name + ":"):
-        return e
     shapes = [a.shape for a in arrays if isinstance(a, np.ndarray)]
     if "could not be broadcast" in msg:
-        return type(e)(f"{name}: cannot broadcast shapes {' and '.join(map(str, shapes))}")
-    described = ", ".join(f"{a.shape} {a.dtype}" if isinstance(a, np.ndarray) else repr(a) for a in arrays)
-    return type(e)(f"{name}: {msg} (inputs: {described})")
+        msg = f"{name}: cannot broadcast shapes {' and '.join(map(str, shapes))}"
+    elif not msg.startswith(name + ":"):
+        msg = f"{name}: {msg} (inputs: {_describe(arrays)})"
+    names = [f"{i}: {a.name}" for i, a in enumerate(args) if isinstance(a, Tensor) and a.name]
+    if names:
+        msg += f" [named inputs {', '.join(names)}]"
+    return type(e)(msg)
 
 
 def backward(root: Tensor, gradient: Any = None, retain_graph: bool | None = None,
@@ -490,7 +493,8 @@ class detect_anomaly:
 def _version_error(t: Tensor, ctx: Function) -> None:
     assert ctx.inputs is not None
     which = "its output" if t._version != 0 else "an input"
-    shapes = ", ".join(str(a.shape) for a in ctx.inputs if isinstance(a, Tensor))
+    shapes = ", ".join(str(a.shape) + (f" {a.name!r}" if a.name else "")
+                       for a in ctx.inputs if isinstance(a, Tensor))
     raise RuntimeError(f"backward: {which} of {ctx.name} (inputs {shapes}) was modified in "
                        "place after the forward pass, and the gradient needs its old value; "
                        "clone it before modifying, or modify it only after backward")

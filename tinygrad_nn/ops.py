@@ -742,11 +742,12 @@ class Linear(Function):
 
 def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """y = x @ weight.T + bias: x (..., in), weight (out, in), bias (out,) -> y (..., out)."""
+    w = f"weight {weight.name!r}" if weight.name else "weight"
     if x.ndim == 0 or weight.ndim != 2 or x.shape[-1] != weight.shape[1]:
         raise ValueError(f"linear: input of shape {x.shape} needs last dimension {weight.shape[-1]} "
-                         f"to match weight of shape {weight.shape} (out_features, in_features)")
+                         f"to match {w} of shape {weight.shape} (out_features, in_features)")
     if bias is not None and bias.shape != weight.shape[:1]:
-        raise ValueError(f"linear: bias of shape {bias.shape} does not match weight of shape "
+        raise ValueError(f"linear: bias of shape {bias.shape} does not match {w} of shape "
                          f"{weight.shape}; expected ({weight.shape[0]},)")
     return Linear.apply(x, weight, bias)
 

@@ -241,6 +241,27 @@ class Module:
         """How many numbers the model learns: MLP([3, 4, 2]).num_parameters() == 26."""
         return sum(p.size for p in self.parameters() if p.requires_grad or not trainable_only)
 
+    def to(self, dtype: Any) -> Module:
+        """Cast every parameter to a float dtype, in place (the Parameter objects stay the same,
+        so an optimizer built earlier still holds them); returns self. Not under autograd."""
+        d = np.dtype(dtype)
+        if d.kind != "f":
+            raise TypeError(f"to: parameters must stay floating point, got {d}")
+        for p in self.parameters():
+            if p.dtype != d:
+                p.data = p.data.astype(d)
+                p._version += 1
+                p.grad = None if p.grad is None else Tensor(p.grad.data.astype(d))
+        return self
+
+    def double(self) -> Module:
+        """float64 parameters, e.g. to check a model's gradients with gradcheck; returns self."""
+        return self.to(np.float64)
+
+    def float(self) -> Module:
+        """float32 parameters; returns self."""
+        return self.to(np.float32)
+
     # --- modes and gradients -----------------------------------------------------------------
     def train(self, mode: bool = True) -> Module:
         """Set training mode (dropout active) on this module and all descendants; returns self."""
