@@ -165,3 +165,11 @@ def test_optimizer_state_round_trip(tmp_path):
         assert back["state"][i]["step"] == entry["step"]
         for k in ("exp_avg", "exp_avg_sq", "max_exp_avg_sq"):
             assert np.array_equal(back["state"][i][k], entry[k])
+
+
+def test_a_text_file_is_not_mistaken_for_a_pickle(tmp_path):
+    path = tmp_path / "metrics.json"
+    path.write_text('{"loss": [0.5, 0.25]}')
+    with pytest.raises(ValueError) as info:
+        tinygrad_nn.load(path)
+    assert "not an .npz archive" in str(info.value) and "allow_pickle" not in str(info.value)

@@ -78,8 +78,11 @@ def load(path: PathLike) -> Any:
             # read everything now: entries are decompressed lazily and may be the broken part
             arrays = {name: archive[name] for name in archive.files}
     except (ValueError, OSError, EOFError, zipfile.BadZipFile, KeyError) as e:
+        # numpy takes any file that is not .npy/.npz for a pickle and suggests unpickling it:
+        # advice that must not reach a user, since unpickling can run code
+        reason = "it is not an .npz archive" if "contains pickled" in str(e) else str(e)
         raise ValueError(f"load: {path!r} is not a readable tinygrad_nn checkpoint (truncated, "
-                         f"corrupt or another format): {e}") from None
+                         f"corrupt or another format): {reason}") from None
     if STRUCTURE_KEY not in arrays:
         raise ValueError(f"load: {path!r} is an .npz file but not a tinygrad_nn checkpoint (it has "
                          f"no {STRUCTURE_KEY!r} entry; read it with numpy.load)")
