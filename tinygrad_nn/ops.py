@@ -697,7 +697,8 @@ class MatMul(Function):
         a, b = ctx.inputs
         need_a, need_b = ctx.needs_input_grad
         if a.ndim == 2 and b.ndim == 2:   # the common case, without the reshapes below
-            return (g @ b.mT if need_a else None), (a.mT @ g if need_b else None)
+            # g @ bᵀ is linear(g, b): one op where a transpose and a matmul would be two
+            return (Linear.apply(g, b, None) if need_a else None), (a.mT @ g if need_b else None)
         # treat a 1-D a as a row (1, k) and a 1-D b as a column (k, 1), as np.matmul does
         a2 = a.reshape(1, -1) if a.ndim == 1 else a
         b2 = b.reshape(-1, 1) if b.ndim == 1 else b
