@@ -318,3 +318,20 @@ def test_module_double_casts_parameters_in_place_for_gradcheck():
     assert model.float().layers[1].bias.dtype == np.float32
     with pytest.raises(TypeError, match="floating point"):
         model.to(np.int32)
+
+
+def test_backward_restores_the_garbage_collectors_state_even_when_it_raises():
+    import gc
+    x = leaf([1.0])
+    assert gc.isenabled()
+    (x * 2).sum().backward()
+    assert gc.isenabled()
+    with pytest.raises(RuntimeError):
+        (x * 2).backward(np.ones(3))
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        (x * 2).sum().backward()
+        assert not gc.isenabled()      # a collector the caller switched off stays off
+    finally:
+        gc.enable()
