@@ -194,12 +194,13 @@ class Where(Function):
 
     @staticmethod
     def backward(ctx, g):
+        # where's gradient is itself a where, so second order needs nothing more
         _, a, b = ctx.inputs
         need_a, need_b = ctx.needs_input_grad[1:]
         zero = np.zeros((), g.dtype)
         return (None,
-                g.masked(ctx.cond, zero).sum_to(_shape(a)) if need_a else None,
-                g.masked(~ctx.cond, zero).sum_to(_shape(b)) if need_b else None)
+                Where.apply(ctx.cond, g, zero).sum_to(_shape(a)) if need_a else None,
+                Where.apply(ctx.cond, zero, g).sum_to(_shape(b)) if need_b else None)
 
 
 def where(cond: Any, a: Any, b: Any) -> Tensor:
@@ -209,26 +210,6 @@ def where(cond: Any, a: Any, b: Any) -> Tensor:
     if not isinstance(a, Tensor) and not isinstance(b, Tensor):
         a = Tensor(a)
     return Where.apply(cond, a, b)
-
-
-class Masked(Function):
-    """Keep x where mask is true, else `fill` (a constant). Used by where's own backward."""
-    derivative = "dx = dout where mask, else 0"
-
-    @staticmethod
-    def forward(ctx, x, mask, fill):
-        ctx.mask = mask
-        return np.where(mask, x, fill)
-
-    @staticmethod
-    def backward(ctx, g):
-        return g.masked(ctx.mask, np.zeros((), g.dtype)).sum_to(ctx.inputs[0].shape), None, None
-
-
-@tensor_method("masked")
-def masked(x: Tensor, mask: np.ndarray, fill: Any) -> Tensor:
-    """x where `mask` is true, else `fill` (broadcasting)."""
-    return Masked.apply(x, mask, fill)
 
 
 # --- elementwise functions ----------------------------------------------------------------------
@@ -426,7 +407,7 @@ class Clip(Function):
 
     @staticmethod
     def backward(ctx, g):
-        return g.masked(ctx.inside, np.zeros((), g.dtype)), None, None
+        return Where.apply(ctx.inside, g, np.zeros((), g.dtype)), None, None
 
 
 class Cast(Function):

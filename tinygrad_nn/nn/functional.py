@@ -317,5 +317,5 @@ def multi_margin_loss(input: Tensor, target: Any, p: int = 1, margin: float = 1.
         others[int(classes)] = False
     else:
         others[np.arange(x.shape[0]), classes] = False
-    per_sample = hinge.masked(others, np.zeros((), x.dtype)).sum(axis=-1) / x.shape[-1]
+    per_sample = where(others, hinge, 0.0).sum(axis=-1) / x.shape[-1]
     return _reduce(per_sample, reduction, op)

@@ -110,13 +110,11 @@ def reshaped(draw: Any, op: str) -> tuple:
 
 
 @st.composite
-def with_mask(draw: Any, kind: str) -> tuple:
-    """(cond, a, b) for where, or (x, mask, fill) for masked; the mask broadcasts."""
+def where_arguments(draw: Any, scalar_b: bool = False) -> tuple:
+    """(cond, a, b) that broadcast together; b may be a plain number."""
     a_shape, b_shape, c_shape = draw(broadcastable_shapes(3, max_dims=3, max_side=3))
     cond = draw(arrays(c_shape, np.bool_, elements=st.booleans()))
-    if kind == "where":
-        return cond, draw(tensors(a_shape)), draw(tensors(b_shape))
-    return draw(tensors(a_shape)), cond, draw(bounded())
+    return cond, draw(tensors(a_shape)), draw(bounded()) if scalar_b else draw(tensors(b_shape))
 
 
 def _numpy_sum_to(x: np.ndarray, shape: tuple) -> np.ndarray:
@@ -178,9 +176,9 @@ OPS: list[OpCase] = [
     OpCase("neg", lambda a: a.neg(), np.negative, unary()),
     OpCase("maximum", lambda a, b: a.maximum(b), np.maximum, binary(NO_TIES, OFF_GRID)),
     OpCase("minimum", lambda a, b: a.minimum(b), np.minimum, binary(NO_TIES, OFF_GRID)),
-    OpCase("where", lambda c, a, b: where(c, a, b), np.where, (with_mask("where"),)),
-    OpCase("masked", lambda x, m, f: x.masked(m, f), lambda x, m, f: np.where(m, x, f),
-           (with_mask("masked"),)),
+    OpCase("where", lambda c, a, b: where(c, a, b), np.where, (where_arguments(),)),
+    OpCase("where", lambda c, a, b: where(c, a, b), np.where, (where_arguments(scalar_b=True),),
+           variant="a number for b"),
     # elementwise functions
     OpCase("exp", lambda x: x.exp(), np.exp, unary()),
     OpCase("log", lambda x: x.log(), np.log, unary(positive())),
