@@ -341,6 +341,29 @@ def grad(outputs: Tensor, inputs: Sequence[Tensor], grad_outputs: Any = None,
     return result
 
 
+def graph_tensors(root: Tensor) -> list[Tensor]:
+    """Every tensor in the graph behind `root` (leaves and constants too), each after the tensors
+    it was made from: data-flow order, first arguments first. Iterative, so any depth is fine.
+    (A node freed by backward has no parents any more: walk before backward, or retain_graph.)"""
+    order: list[Tensor] = []
+    visited: set[int] = set()
+    stack: list[tuple[Tensor, bool]] = [(root, False)]
+    while stack:
+        t, expanded = stack.pop()
+        if expanded:
+            order.append(t)
+            continue
+        if id(t) in visited:
+            continue
+        visited.add(id(t))
+        stack.append((t, True))
+        if t._ctx is not None:
+            for p in reversed(t._ctx.parents):   # reversed: the first argument comes out first
+                if id(p) not in visited:
+                    stack.append((p, False))
+    return order
+
+
 def _topological_order(root: Tensor) -> list[Tensor]:
     """Tensors that need a gradient, root first, each before all its inputs (iterative DFS)."""
     order: list[Tensor] = []

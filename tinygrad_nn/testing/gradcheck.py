@@ -15,7 +15,7 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from ..function import enable_grad, grad
+from ..function import enable_grad, grad, graph_tensors
 from ..tensor import Tensor
 
 STEP_SIZES = (1e-2, 1e-3, 1e-4, 1e-5, 1e-6, 1e-7, 1e-8)
@@ -203,7 +203,7 @@ def check(fn: Callable[..., Tensor], inputs: Any, *, eps: float = 1e-6, atol: fl
     report = Report()
     before = {k: x.data.copy() for k, x in enumerate(inputs) if isinstance(x, Tensor)}
     out = _call(fn, inputs)
-    saved_before = [t.data.copy() for t in _graph_tensors(out)]
+    saved_before = [t.data.copy() for t in graph_tensors(out)]
     diff = [x for _, _, x in targets]
     rng = np.random.default_rng(0)
 
@@ -263,7 +263,7 @@ def check(fn: Callable[..., Tensor], inputs: Any, *, eps: float = 1e-6, atol: fl
         for k, original in before.items():
             if not np.array_equal(inputs[k].data, original, equal_nan=True):
                 report.failed_checks.append(f"backward modified input {k} in place")
-        saved_after = [t.data for t in _graph_tensors(out)]
+        saved_after = [t.data for t in graph_tensors(out)]
         if not all(np.array_equal(a, b, equal_nan=True) for a, b in zip(saved_before, saved_after)):
             report.failed_checks.append("backward modified a tensor saved in the graph")
     return report
@@ -387,21 +387,6 @@ def _step_table(fn: Callable[..., Tensor], inputs: Sequence[Any], worst: Mismatc
     return table
 
 
-def _graph_tensors(out: Tensor) -> list[Tensor]:
-    """Every tensor in the graph behind `out` (including `out` and its leaves)."""
-    seen: set[int] = set()
-    found, stack = [], [out]
-    while stack:
-        t = stack.pop()
-        if id(t) in seen:
-            continue
-        seen.add(id(t))
-        found.append(t)
-        if t._ctx is not None and t._ctx.inputs is not None:
-            stack.extend(p for p in t._ctx.inputs if isinstance(p, Tensor))
-    return found
-
-
 def _structural_checks(out: Tensor, inputs: Sequence[Any], targets: list[tuple[str, Any, Tensor]],
                        vectors: np.ndarray, atol: float, rtol: float, nondet_tol: float) -> list[str]:
     """The named checks a plain Jacobian comparison misses; returns the ones that failed."""
@@ -441,7 +426,7 @@ def _aliasing_checks(out: Tensor, inputs: Sequence[Any], v: np.ndarray) -> list[
     failed = []
     tensors = [x for x in inputs if isinstance(x, Tensor)]
     # backward also fills the leaves that fn closes over: keep and restore their .grad too
-    touched = tensors + [t for t in _graph_tensors(out) if t._ctx is None]
+    touched = tensors + [t for t in graph_tensors(out) if t._ctx is None]
     kept = [x.grad for x in touched]
     for x in touched:
         x.grad = None

@@ -36,37 +36,14 @@ from typing import Any, Iterable, TextIO
 import numpy as np
 
 from .. import function
-from ..function import Function, no_grad
+from ..function import Function, graph_tensors, no_grad
 from ..tensor import Tensor
 
 # --- walking the graph and naming what is in it ------------------------------------------------
 
 
-def _data_flow_order(root: Tensor) -> list[Tensor]:
-    """Every tensor in the graph (constants too), each after all the tensors it was made from."""
-    order: list[Tensor] = []
-    visited: set[int] = set()
-    stack: list[tuple[Tensor, bool]] = [(root, False)]
-    while stack:  # iterative, so a deep network does not hit Python's recursion limit
-        t, expanded = stack.pop()
-        if expanded:
-            order.append(t)
-            continue
-        if id(t) in visited:
-            continue
-        visited.add(id(t))
-        stack.append((t, True))
-        for p in reversed(_tensor_inputs(t)):   # reversed: the first argument is visited first
-            if id(p) not in visited:
-                stack.append((p, False))
-    return order
-
-
-def _tensor_inputs(t: Tensor) -> list[Tensor]:
-    node = t._ctx
-    if node is None or node.inputs is None:
-        return []
-    return [a for a in node.inputs if isinstance(a, Tensor)]
+def _tensor_inputs(t: Tensor) -> tuple[Tensor, ...]:
+    return () if t._ctx is None else t._ctx.parents
 
 
 class _Labels:
@@ -214,7 +191,7 @@ def to_dot(tensor: Tensor, show_grads: bool = True, highlight: Iterable[Any] | N
     if check and tensor.requires_grad:
         from ..testing.locate import locate_gradient_errors   # imported here: it needs hypothesis
         marked |= _failing_nodes(locate_gradient_errors(tensor))
-    order = _data_flow_order(tensor)
+    order = graph_tensors(tensor)
     label = _Labels(order)
     index = {id(t): i for i, t in enumerate(order)}
     lines = ["digraph tinygrad_nn {",
@@ -307,7 +284,7 @@ def format_graph(tensor: Tensor, show_grads: bool = True) -> str:
     """The text that `print_graph` prints."""
     if not isinstance(tensor, Tensor):
         raise TypeError(f"print_graph: expected a Tensor, got {type(tensor).__name__}")
-    label = _Labels(_data_flow_order(tensor))
+    label = _Labels(graph_tensors(tensor))
     lines: list[str] = []
     shown: set[int] = set()
     # (tensor, prefix for its own line, prefix for its children's lines)
@@ -379,7 +356,7 @@ def backward_steps(tensor: Tensor, gradient: Any = None) -> list[BackwardStep]:
             raise RuntimeError(f"explain_backward: gradient has shape {seed.shape} but the output "
                                f"has shape {tensor.shape}")
     order = function._topological_order(tensor)   # the engine's own visiting order; raises if freed
-    label = _Labels(_data_flow_order(tensor))
+    label = _Labels(graph_tensors(tensor))
     grads: dict[int, Tensor] = {id(tensor): seed}
     steps: list[BackwardStep] = []
     with no_grad():
@@ -444,7 +421,7 @@ def explain_backward(tensor: Tensor, gradient: Any = None, file: TextIO | None =
         [3] leaf x: .grad += a gradient with |g| = 0.2712
     """
     steps = backward_steps(tensor, gradient)
-    label = _Labels(_data_flow_order(tensor))
+    label = _Labels(graph_tensors(tensor))
     out = io.StringIO()
     seed = "1" if gradient is None else "the given gradient"
     out.write(f"backward from {label(tensor)}: shape {tensor.shape}, dL/d{label(tensor)} = {seed}; "
