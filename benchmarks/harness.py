@@ -121,6 +121,31 @@ def to_numpy(x: Any) -> np.ndarray:
     return np.asarray(getattr(x, "data", x))
 
 
+class SGDStep:
+    """grads() and one plain SGD step() for a framework model: tinygrad_nn and PyTorch share these
+    method names, so one user loop serves both. Subclasses set params, lr, no_grad and loss()."""
+
+    params: list
+    lr: float
+    no_grad: Any
+
+    def loss(self) -> Any:
+        raise NotImplementedError
+
+    def grads(self) -> list[np.ndarray]:
+        for p in self.params:
+            p.grad = None
+        self.loss().backward()
+        return [to_numpy(p.grad) for p in self.params]
+
+    def step(self) -> None:
+        self.loss().backward()
+        with self.no_grad():
+            for p in self.params:
+                p.sub_(p.grad, alpha=self.lr)
+                p.grad = None
+
+
 # --- the report ---------------------------------------------------------------------------------
 
 def machine_description() -> list[str]:

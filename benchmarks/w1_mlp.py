@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .harness import (NUMPY, TINYGRAD, TORCH, TORCH_MISSING, Row, Settings, check_grads,
-                      paired_rows, time_interleaved, to_numpy, torch)
+from .harness import (NUMPY, TINYGRAD, TORCH, TORCH_MISSING, Row, SGDStep, Settings, check_grads,
+                      paired_rows, time_interleaved, torch)
 
 SIZES = (784, 256, 128, 10)
 LR = 0.01
@@ -62,9 +62,12 @@ class NumpyMLP:
 
 # --- tinygrad_nn: the functional forms a PyTorch user writes (F.linear, F.cross_entropy) -----------
 
-class TinygradMLP:
+class TinygradMLP(SGDStep):
+    lr = LR
+
     def __init__(self, params: list[np.ndarray], x: np.ndarray, y: np.ndarray) -> None:
-        from tinygrad_nn import Tensor
+        from tinygrad_nn import Tensor, no_grad
+        self.no_grad = no_grad
         self.params = [Tensor(p.copy(), requires_grad=True) for p in params]
         self.x = Tensor(x)
         self.y = y                                                     # (n,) class indices
@@ -76,25 +79,14 @@ class TinygradMLP:
         h = F.linear(h, W2, b2).relu()
         return F.cross_entropy(F.linear(h, W3, b3), self.y)
 
-    def grads(self) -> list[np.ndarray]:
-        for p in self.params:
-            p.grad = None
-        self.loss().backward()
-        return [p.grad.data for p in self.params]
-
-    def step(self) -> None:
-        from tinygrad_nn import no_grad
-        self.loss().backward()
-        with no_grad():
-            for p in self.params:
-                p.sub_(p.grad, alpha=LR)
-                p.grad = None
-
 
 # --- PyTorch: the same model in idiomatic eager PyTorch ------------------------------------------
 
-class TorchMLP:
+class TorchMLP(SGDStep):
+    lr = LR
+
     def __init__(self, params: list[np.ndarray], x: np.ndarray, y: np.ndarray) -> None:
+        self.no_grad = torch.no_grad
         self.params = [torch.tensor(p, requires_grad=True) for p in params]
         self.x = torch.from_numpy(x)
         self.y = torch.from_numpy(y)
@@ -105,19 +97,6 @@ class TorchMLP:
         h = torch.relu(F.linear(self.x, W1, b1))
         h = torch.relu(F.linear(h, W2, b2))
         return F.cross_entropy(F.linear(h, W3, b3), self.y)
-
-    def grads(self) -> list[np.ndarray]:
-        for p in self.params:
-            p.grad = None
-        self.loss().backward()
-        return [to_numpy(p.grad) for p in self.params]
-
-    def step(self) -> None:
-        self.loss().backward()
-        with torch.no_grad():
-            for p in self.params:
-                p.sub_(p.grad, alpha=LR)
-                p.grad = None
 
 
 def contenders(batch: int) -> dict:

@@ -49,10 +49,10 @@ def numpy_chain(x: np.ndarray, n_ops: int) -> np.ndarray:
     return g
 
 
-def framework_chain(x, n_ops: int):
-    """The same chain for tinygrad_nn and PyTorch, which share these method names."""
-    v = x
-    for i in range(n_ops):
+def framework_ops(v, n_ops: int, start: int = 0):
+    """n_ops ops of the cycle, from op number `start`, on a tinygrad_nn or PyTorch tensor (the two
+    share these method names)."""
+    for i in range(start, start + n_ops):
         op = CYCLE[i % 4]
         if op == "sigmoid":
             v = v.sigmoid()
@@ -62,7 +62,12 @@ def framework_chain(x, n_ops: int):
             v = v * 4.0
         else:
             v = v.tanh()
-    v.sum().backward()
+    return v
+
+
+def framework_chain(x, n_ops: int):
+    """Forward and backward of the chain; returns x's gradient."""
+    framework_ops(x, n_ops).sum().backward()
     return x.grad
 
 

@@ -42,7 +42,7 @@ def _reset_peak() -> bool:
 def measure(contender: str, n_ops: int) -> dict:
     """In this (fresh) process: build, differentiate and free one chain; report what was seen."""
     from .harness import NUMPY, TINYGRAD, TORCH, torch  # pins threads before numpy loads
-    from .w2_chain import CYCLE, numpy_chain, start_value
+    from .w2_chain import framework_ops, numpy_chain, start_value
     import numpy as np
 
     x0 = start_value((1,), np.float64)  # float32 would drown the gradient in rounding: see README
@@ -62,20 +62,9 @@ def measure(contender: str, n_ops: int) -> dict:
 
         def build(n):
             x = leaf()
-            v, interior = x, None
-            for i in range(n):
-                op = CYCLE[i % 4]
-                if op == "sigmoid":
-                    v = v.sigmoid()
-                elif op == "add":
-                    v = v + -0.5
-                elif op == "mul":
-                    v = v * 4.0
-                else:
-                    v = v.tanh()
-                if i == n // 2:
-                    interior = weakref.ref(v)
-            return x, v, interior
+            half = framework_ops(x, n // 2)         # W2's chain, in two halves so that
+            interior = weakref.ref(half)             # the node in the middle can be watched
+            return x, framework_ops(half, n - n // 2, start=n // 2), interior
 
     def one_run(n):
         """Returns (gradient, interior weakref or None, output kept alive)."""

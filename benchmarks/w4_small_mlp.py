@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .harness import (NUMPY, TINYGRAD, TORCH, TORCH_MISSING, Row, Settings, check_grads,
-                      paired_rows, time_interleaved, to_numpy, torch)
+from .harness import (NUMPY, TINYGRAD, TORCH, TORCH_MISSING, Row, SGDStep, Settings, check_grads,
+                      paired_rows, time_interleaved, torch)
 
 SIZES = (2, 16, 16, 1)
 N_POINTS = 100
@@ -56,8 +56,9 @@ class NumpyNet:
             p -= LR * g
 
 
-class FrameworkNet:
+class FrameworkNet(SGDStep):
     """tinygrad_nn and PyTorch: the same user code on each library's tensors."""
+    lr = LR
 
     def __init__(self, params, x, y, make_param, make_const, no_grad, linear):
         self.params = [make_param(p.copy()) for p in params]
@@ -72,19 +73,6 @@ class FrameworkNet:
         score = self.linear(h, W3, b3)
         penalty = sum((p * p).sum() for p in self.params)
         return (1 - self.y * score).relu().mean() + ALPHA * penalty
-
-    def grads(self) -> list[np.ndarray]:
-        for p in self.params:
-            p.grad = None
-        self.loss().backward()
-        return [to_numpy(p.grad) for p in self.params]
-
-    def step(self) -> None:
-        self.loss().backward()
-        with self.no_grad():
-            for p in self.params:
-                p.sub_(p.grad, alpha=LR)
-                p.grad = None
 
 
 def contenders() -> dict:
