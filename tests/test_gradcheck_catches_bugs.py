@@ -1,6 +1,7 @@
 """A checker is trusted only once it has been shown to fail: feed it wrong derivatives."""
 import numpy as np
 import pytest
+from hypothesis import given, settings
 
 from tinygrad_nn import Function, Tensor
 from tinygrad_nn.testing import (GradcheckError, away_from_zero, broadcastable_tensors, check,
@@ -236,8 +237,8 @@ def test_locate_gradient_errors_names_the_bad_node_in_a_model():
 def test_matmul_shapes_strategy_covers_every_kind():
     seen = set()
 
-    @__import__("hypothesis").given(matmul_tensors())
-    @__import__("hypothesis").settings(max_examples=200, derandomize=True)
+    @given(matmul_tensors())
+    @settings(max_examples=200, derandomize=True)
     def record(pair):
         a, b = pair
         seen.add((a.ndim, b.ndim) if max(a.ndim, b.ndim) <= 2 else "batched")
@@ -246,7 +247,7 @@ def test_matmul_shapes_strategy_covers_every_kind():
 
 
 @check_gradients(tensors(shape=(3,)), second_order=True, max_examples=10)
-def test_check_gradients_as_a_decorator_passes_a_right_op(x=None):
+def test_check_gradients_as_a_decorator_passes_a_right_op(x):   # the decorator draws x
     return x * x.sigmoid()
 
 
