@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import gc
+import itertools
 import threading
 from typing import TYPE_CHECKING, Any, Callable, Sequence, TypeVar
 
@@ -107,7 +108,7 @@ class Function:
     # The engine's own fields are slots (cheap to set, nothing for the garbage collector to
     # trace); an op's forward may still keep anything else on ctx, which goes to __dict__.
     __slots__ = ("inputs", "output", "needs_input_grad", "kwargs", "_saved", "_version_sum",
-                 "__dict__")
+                 "_seq", "__dict__")
 
     inputs: tuple[Any, ...] | None        # the forward arguments; None once backward freed them
     output: Tensor | None                 # set by the engine while this node's backward runs
@@ -115,6 +116,7 @@ class Function:
     kwargs: dict[str, Any]
     _saved: tuple[Any, ...] | None        # what forward passed to save_for_backward
     _version_sum: int                     # the inputs' versions at forward time, summed
+    _seq: int                             # creation number: larger than its inputs' nodes'
 
     @staticmethod
     def forward(ctx: Any, *args: Any, **kwargs: Any) -> np.ndarray:
@@ -148,22 +150,16 @@ class Function:
             raise _name_error(cls, e, arrays, args) from None
         if type(data) is not np.ndarray:
             data = np.asarray(data)
-        out = Tensor.__new__(Tensor)
-        out.data = data
-        out.grad = None
-        out.name = None
-        out._version = 0
-        out._hooks = None
+        out = _constant(data)
         if _anomaly.enabled:
             _anomaly.check_forward(cls, ctx, data, arrays, record)
-        out.requires_grad = record
         if record:
+            out.requires_grad = True
             # versions only grow, so an unchanged sum means no input was modified in place
             ctx._version_sum = version_sum
+            ctx._seq = next(_creation_counter)
             ctx.kwargs = kwargs or _NO_KWARGS
             out._ctx = ctx
-        else:
-            out._ctx = None
         return out
 
     # --- what backward and people studying the graph look at -----------------------------
@@ -199,6 +195,19 @@ class Function:
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__}>"
+
+
+def _constant(data: np.ndarray) -> Tensor:
+    """A Tensor around `data` that requires no grad (apply attaches the node when it records)."""
+    out = Tensor.__new__(Tensor)
+    out.data = data
+    out.grad = None
+    out.requires_grad = False
+    out._ctx = None
+    out.name = None
+    out._version = 0
+    out._hooks = None
+    return out
 
 
 def _name_error(cls: type, e: Exception, arrays: list, args: tuple) -> Exception:
@@ -295,16 +304,21 @@ def _backward(root: Tensor, gradient: Tensor, retain_graph: bool, create_graph: 
             if len(in_grads) != len(args):
                 raise RuntimeError(f"{ctx.name}.backward returned {len(in_grads)} gradients for "
                                    f"{len(args)} forward arguments")
-            for i, (inp, ig, need) in enumerate(zip(args, in_grads, ctx.needs_input_grad)):
+            for inp, ig, need in zip(args, in_grads, ctx.needs_input_grad):
                 if ig is None or not need:
                     continue
                 # the common case costs a shape compare and a dtype identity test; _conform
                 # raises on a wrong shape or casts a differing dtype
                 if ig.data.shape != inp.data.shape or ig.data.dtype is not inp.data.dtype:
-                    ig = _conform(ctx, i, inp, ig)
+                    ig = _conform(ctx, inp, ig)
                 key = id(inp)
                 prev = grads.get(key)
-                grads[key] = ig if prev is None else prev + ig
+                if prev is None:
+                    grads[key] = ig
+                elif create_graph:
+                    grads[key] = prev + ig
+                else:   # a first-order sum records nothing: numpy's add, without an op around it
+                    grads[key] = _constant(prev.data + ig.data)
             if retain_graph:
                 ctx.output = None
             else:
@@ -365,19 +379,15 @@ def graph_tensors(root: Tensor) -> list[Tensor]:
 
 
 def _topological_order(root: Tensor) -> list[Tensor]:
-    """Tensors that need a gradient, root first, each before all its inputs (iterative DFS)."""
-    order: list[Tensor] = []
-    visited: set[int] = set()
-    stack: list[tuple[Tensor, bool]] = [(root, False)]
-    while stack:
-        t, expanded = stack.pop()
-        if expanded:
-            order.append(t)
-            continue
-        if id(t) in visited:
-            continue
-        visited.add(id(t))
-        stack.append((t, True))
+    """Tensors that need a gradient, root first, each before all its inputs.
+
+    A node is always created after the nodes it uses, so sorting by creation number, newest
+    first, is a topological order: one flat walk to find the tensors and a sort in C, instead of
+    a depth-first search (half of a long chain's backward). Leaves, which have no node, go last.
+    """
+    order = [root]
+    seen = {id(root)}
+    for t in order:   # the list grows while we walk it: a breadth-first search, no recursion
         ctx = t._ctx
         if ctx is None:
             continue
@@ -386,15 +396,25 @@ def _topological_order(root: Tensor) -> list[Tensor]:
                                "backward; pass retain_graph=True to the first backward call to "
                                "backpropagate through it again")
         for p in ctx.inputs:
-            if isinstance(p, Tensor) and p.requires_grad and id(p) not in visited:
-                stack.append((p, False))
-    order.reverse()
+            if isinstance(p, Tensor) and p.requires_grad and id(p) not in seen:
+                seen.add(id(p))
+                order.append(p)
+    order.sort(key=_creation_number, reverse=True)
     return order
 
 
-def _conform(ctx: Function, i: int, inp: Tensor, ig: Tensor) -> Tensor:
+def _creation_number(t: Tensor) -> int:
+    return -1 if t._ctx is None else t._ctx._seq
+
+
+_creation_counter = itertools.count()   # numbers the recorded nodes, for _topological_order
+
+
+def _conform(ctx: Function, inp: Tensor, ig: Tensor) -> Tensor:
     """A gradient that backward returned, checked against its input's shape and cast to its dtype."""
     if ig.shape != inp.shape:
+        assert ctx.inputs is not None
+        i = next(i for i, a in enumerate(ctx.inputs) if a is inp)
         raise RuntimeError(f"{ctx.name}.backward returned a gradient of shape {ig.shape} "
                            f"for argument {i} of shape {inp.shape}")
     if ig.data.dtype != inp.data.dtype:

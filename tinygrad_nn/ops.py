@@ -32,6 +32,34 @@ def _shape(x: Any) -> tuple[int, ...]:
     return x.shape if isinstance(x, Tensor) else np.shape(x)
 
 
+class _Constant(dict):
+    """One value as a read-only 0-d array per dtype, made on first use: `ONE[x.dtype] - x`.
+
+    A ufunc takes a 0-d array of its operand's dtype about twice as fast as a Python number,
+    whose type it works out again on every call (a quarter of a microsecond each time)."""
+
+    def __init__(self, value: float) -> None:
+        super().__init__()
+        self.value = value
+
+    def __missing__(self, dtype: np.dtype) -> np.ndarray:
+        a = np.full((), self.value, dtype)
+        a.flags.writeable = False
+        self[dtype] = a
+        return a
+
+
+ZERO, ONE = _Constant(0), _Constant(1)
+
+
+def _number(x: Tensor, y: Any) -> Any:
+    """A Python number operand as a 0-d array of x's float dtype, the dtype numpy would give the
+    result anyway (see _Constant for why); anything else unchanged."""
+    if (type(y) is float or type(y) is int) and x.data.dtype.kind == "f":
+        return np.asarray(y, x.data.dtype)
+    return y
+
+
 class Add(Function):
     derivative = "da = dout; db = dout (each summed back over broadcast axes)"
 
@@ -117,35 +145,35 @@ class Pow(Function):
 @tensor_method("add", "__add__", "__radd__")
 def add(x: Tensor, y: Any) -> Tensor:
     """x + y, broadcasting like numpy."""
-    return Add.apply(x, y)
+    return Add.apply(x, _number(x, y))
 
 
 @tensor_method("sub", "__sub__")
 def sub(x: Tensor, y: Any) -> Tensor:
     """x - y, broadcasting like numpy."""
-    return Sub.apply(x, y)
+    return Sub.apply(x, _number(x, y))
 
 
 @tensor_method("__rsub__")
 def rsub(x: Tensor, y: Any) -> Tensor:
-    return Sub.apply(y, x)
+    return Sub.apply(_number(x, y), x)
 
 
 @tensor_method("mul", "__mul__", "__rmul__")
 def mul(x: Tensor, y: Any) -> Tensor:
     """x * y elementwise, broadcasting like numpy."""
-    return Mul.apply(x, y)
+    return Mul.apply(x, _number(x, y))
 
 
 @tensor_method("div", "__truediv__")
 def div(x: Tensor, y: Any) -> Tensor:
     """x / y elementwise, broadcasting like numpy."""
-    return Div.apply(x, y)
+    return Div.apply(x, _number(x, y))
 
 
 @tensor_method("__rtruediv__")
 def rdiv(x: Tensor, y: Any) -> Tensor:
-    return Div.apply(y, x)
+    return Div.apply(_number(x, y), x)
 
 
 @tensor_method("pow", "__pow__")
@@ -197,7 +225,7 @@ class Where(Function):
         # where's gradient is itself a where, so second order needs nothing more
         _, a, b = ctx.inputs
         need_a, need_b = ctx.needs_input_grad[1:]
-        zero = np.zeros((), g.dtype)
+        zero = ZERO[g.dtype]
         return (None,
                 Where.apply(ctx.cond, g, zero).sum_to(_shape(a)) if need_a else None,
                 Where.apply(ctx.cond, zero, g).sum_to(_shape(b)) if need_b else None)
@@ -293,7 +321,7 @@ class TanhDerivative(Function):
 
     @staticmethod
     def forward(ctx, g, t):
-        out = 1 - t * t
+        out = ONE[t.dtype] - t * t
         out *= g   # in place: one temporary fewer (on a 0-d array, numpy rebinds instead)
         return out
 
@@ -311,7 +339,7 @@ class Sigmoid(Function):
     def forward(ctx, x):
         # σ(x) = exp(-softplus(-x)): logaddexp never overflows, so unlike 1 / (1 + e^-x) this
         # warns of nothing at x = -1000 and keeps tiny values (σ(-100) = 3.7e-44) accurate
-        return np.exp(-np.logaddexp(0, -x))
+        return np.exp(-np.logaddexp(ZERO[x.dtype], -x))
 
     @staticmethod
     def backward(ctx, g):
@@ -325,7 +353,7 @@ class SigmoidDerivative(Function):
 
     @staticmethod
     def forward(ctx, g, s):
-        out = 1 - s
+        out = ONE[s.dtype] - s
         out *= s
         out *= g
         return out
@@ -342,7 +370,7 @@ class Softplus(Function):
 
     @staticmethod
     def forward(ctx, x):
-        return np.logaddexp(0, x).astype(x.dtype, copy=False)
+        return np.logaddexp(ZERO[x.dtype], x)
 
     @staticmethod
     def backward(ctx, g):
@@ -355,8 +383,9 @@ class Relu(Function):
 
     @staticmethod
     def forward(ctx, x):
-        ctx.mask = x > 0
-        return np.maximum(x, 0)   # propagates nan, as PyTorch's relu does (fmax would hide it)
+        zero = ZERO[x.dtype]
+        ctx.mask = x > zero
+        return np.maximum(x, zero)   # propagates nan, as PyTorch's relu does (fmax would hide it)
 
     @staticmethod
     def backward(ctx, g):
@@ -407,7 +436,7 @@ class Clip(Function):
 
     @staticmethod
     def backward(ctx, g):
-        return Where.apply(ctx.inside, g, np.zeros((), g.dtype)), None, None
+        return Where.apply(ctx.inside, g, ZERO[g.dtype]), None, None
 
 
 class Cast(Function):
@@ -595,11 +624,33 @@ class Expand(Function):
 
     @staticmethod
     def forward(ctx, x, shape):
-        return np.broadcast_to(x, shape)
+        return _broadcast_view(x, shape)
 
     @staticmethod
     def backward(ctx, g):
         return g.sum_to(ctx.inputs[0].shape), None
+
+
+def _broadcast_view(x: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """np.broadcast_to(x, shape): a read-only view with stride 0 along the broadcast axes.
+
+    Made directly on x's buffer when x is contiguous: np.broadcast_to spends about 2 µs in Python
+    checking its arguments, which for a loss's sum (whose backward is an expand) is more than
+    the rest of that backward step."""
+    lead = len(shape) - x.ndim
+    if lead < 0 or not x.flags.c_contiguous or x.size == 0:
+        return np.broadcast_to(x, shape)
+    strides = [0] * lead
+    for n, m, stride in zip(x.shape, shape[lead:], x.strides):
+        if n == m:
+            strides.append(stride)
+        elif n == 1:
+            strides.append(0)
+        else:
+            return np.broadcast_to(x, shape)   # raises numpy's error, which apply names
+    view = np.ndarray(shape, x.dtype, x, 0, strides)
+    view.flags.writeable = False
+    return view
 
 
 class GetItem(Function):

@@ -87,6 +87,8 @@ def _argument_names(node: Function) -> list[str]:
 def _short(value: Any) -> str:
     """A constant argument in a few characters, on one line: 2, (0,), [0, 1, 2], array(3, 4)."""
     if isinstance(value, np.ndarray):
+        if value.ndim == 0:   # a number operand, which the arithmetic ops keep as a 0-d array
+            return f"{value.item():.4g}"
         if value.ndim <= 1 and value.size <= 4:
             return "[" + ", ".join(f"{v:.4g}" for v in value.ravel()) + "]"
         return f"array{value.shape}"
