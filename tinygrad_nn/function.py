@@ -81,7 +81,8 @@ class Function:
     pass through unchanged) and returns one numpy array. `backward(ctx, grad)` receives the
     gradient of the output as a Tensor and returns one gradient per forward argument (a
     Tensor, or None for arguments that are not Tensors or need no gradient). Write backward
-    with Tensor operations: then `create_graph=True` makes it differentiable for free.
+    with Tensor operations: then `create_graph=True` makes it differentiable for free. A
+    gradient may have the shape the input was broadcast to: backward sums it back (as PyTorch).
 
     In backward, `ctx.inputs` are the forward arguments as given (Tensors stay Tensors),
     `ctx.output` is the output Tensor, and `ctx.saved_tensors` returns what forward passed to
@@ -308,7 +309,7 @@ def _backward(root: Tensor, gradient: Tensor, retain_graph: bool, create_graph: 
                 if ig is None or not need:
                     continue
                 # the common case costs a shape compare and a dtype identity test; _conform
-                # raises on a wrong shape or casts a differing dtype
+                # sums a broadcast gradient back, raises on a wrong shape, casts the dtype
                 if ig.data.shape != inp.data.shape or ig.data.dtype is not inp.data.dtype:
                     ig = _conform(ctx, inp, ig)
                 key = id(inp)
@@ -411,15 +412,26 @@ _creation_counter = itertools.count()   # numbers the recorded nodes, for _topol
 
 
 def _conform(ctx: Function, inp: Tensor, ig: Tensor) -> Tensor:
-    """A gradient that backward returned, checked against its input's shape and cast to its dtype."""
+    """A gradient that backward returned, brought to its input's shape and dtype.
+
+    As in PyTorch's engine, a gradient of the broadcast shape (one that the input's shape
+    broadcasts to) is summed back to the input's shape, so a broadcasting op's backward can
+    return the textbook formula; any other shape is an error in that backward."""
     if ig.shape != inp.shape:
-        assert ctx.inputs is not None
-        i = next(i for i, a in enumerate(ctx.inputs) if a is inp)
-        raise RuntimeError(f"{ctx.name}.backward returned a gradient of shape {ig.shape} "
-                           f"for argument {i} of shape {inp.shape}")
+        if not _broadcasts_to(inp.shape, ig.shape):
+            assert ctx.inputs is not None
+            i = next(i for i, a in enumerate(ctx.inputs) if a is inp)
+            raise RuntimeError(f"{ctx.name}.backward returned a gradient of shape {ig.shape} "
+                               f"for argument {i} of shape {inp.shape}")
+        ig = ig.sum_to(inp.shape)
     if ig.data.dtype != inp.data.dtype:
         ig = ig.astype(inp.data.dtype)
     return ig
+
+
+def _broadcasts_to(shape: tuple[int, ...], target: tuple[int, ...]) -> bool:
+    lead = len(target) - len(shape)
+    return lead >= 0 and all(n == m or n == 1 for n, m in zip(shape, target[lead:]))
 
 
 def RETAIN_GRAD(grad: Tensor) -> None:

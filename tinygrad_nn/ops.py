@@ -26,11 +26,8 @@ def tensor_method(*names: str) -> Callable[[Callable], Callable]:
 
 
 # --- arithmetic: broadcasting binary ops ------------------------------------------------------
-# Each gradient is summed back to its input's shape (sum_to), which undoes numpy broadcasting.
-
-def _shape(x: Any) -> tuple[int, ...]:
-    return x.shape if isinstance(x, Tensor) else np.shape(x)
-
+# A gradient may keep the broadcast shape: the engine sums it back to its input's shape, as
+# PyTorch's does, so these formulas are the textbook ones.
 
 class _Constant(dict):
     """One value as a read-only 0-d array per dtype, made on first use: `ONE[x.dtype] - x`.
@@ -70,8 +67,7 @@ class Add(Function):
     @staticmethod
     def backward(ctx, g):
         a, b = ctx.needs_input_grad
-        return (g.sum_to(_shape(ctx.inputs[0])) if a else None,
-                g.sum_to(_shape(ctx.inputs[1])) if b else None)
+        return g if a else None, g if b else None
 
 
 class Sub(Function):
@@ -84,8 +80,7 @@ class Sub(Function):
     @staticmethod
     def backward(ctx, g):
         a, b = ctx.needs_input_grad
-        return (g.sum_to(_shape(ctx.inputs[0])) if a else None,
-                (-g).sum_to(_shape(ctx.inputs[1])) if b else None)
+        return g if a else None, -g if b else None
 
 
 class Mul(Function):
@@ -99,8 +94,7 @@ class Mul(Function):
     def backward(ctx, g):
         a, b = ctx.inputs
         need_a, need_b = ctx.needs_input_grad
-        return ((g * b).sum_to(_shape(a)) if need_a else None,
-                (g * a).sum_to(_shape(b)) if need_b else None)
+        return g * b if need_a else None, g * a if need_b else None
 
 
 class Div(Function):
@@ -114,8 +108,7 @@ class Div(Function):
     def backward(ctx, g):
         a, b = ctx.inputs
         need_a, need_b = ctx.needs_input_grad
-        return ((g / b).sum_to(_shape(a)) if need_a else None,
-                (-g * ctx.output / b).sum_to(_shape(b)) if need_b else None)
+        return g / b if need_a else None, -g * ctx.output / b if need_b else None
 
 
 class Pow(Function):
@@ -132,13 +125,13 @@ class Pow(Function):
         need_x, need_y = ctx.needs_input_grad
         gx = gy = None
         if need_x:
-            gx = (g * y * x ** (y - 1)).sum_to(_shape(x))
+            gx = g * y * x ** (y - 1)
         if need_y:
             x_data = x.data if isinstance(x, Tensor) else np.asarray(x)
             safe_x = x if isinstance(x, Tensor) else Tensor(x_data)
             # log 0 = -inf, but 0**y does not depend on y there (for y > 0): use log 1 = 0
             log_x = where(x_data == 0, 1.0, safe_x).log() if np.any(x_data == 0) else safe_x.log()
-            gy = (g * ctx.output * log_x).sum_to(_shape(y))
+            gy = g * ctx.output * log_x
         return gx, gy
 
 
@@ -201,8 +194,7 @@ class Maximum(Function):
         a, b = ctx.inputs
         need_a, need_b = ctx.needs_input_grad
         share_a = ctx.share_a.astype(g.dtype)
-        return ((g * share_a).sum_to(_shape(a)) if need_a else None,
-                (g * (1 - share_a)).sum_to(_shape(b)) if need_b else None)
+        return g * share_a if need_a else None, g * (1 - share_a) if need_b else None
 
 
 @tensor_method("maximum")
@@ -223,12 +215,11 @@ class Where(Function):
     @staticmethod
     def backward(ctx, g):
         # where's gradient is itself a where, so second order needs nothing more
-        _, a, b = ctx.inputs
         need_a, need_b = ctx.needs_input_grad[1:]
         zero = ZERO[g.dtype]
         return (None,
-                Where.apply(ctx.cond, g, zero).sum_to(_shape(a)) if need_a else None,
-                Where.apply(ctx.cond, zero, g).sum_to(_shape(b)) if need_b else None)
+                Where.apply(ctx.cond, g, zero) if need_a else None,
+                Where.apply(ctx.cond, zero, g) if need_b else None)
 
 
 def where(cond: Any, a: Any, b: Any) -> Tensor:

@@ -388,8 +388,8 @@ def backward_steps(tensor: Tensor, gradient: Any = None) -> list[BackwardStep]:
             for name, a, ig in zip(_argument_names(node), node.inputs, in_grads):
                 if ig is None or not isinstance(a, Tensor) or not a.requires_grad:
                     continue
-                if ig.dtype != a.dtype:
-                    ig = ig.astype(a.dtype)
+                if ig.shape != a.shape or ig.dtype != a.dtype:
+                    ig = function._conform(node, a, ig)   # as the engine: sum back, cast
                 step.grad_out.append((name, label(a), _norm(ig)))
                 prev = grads.get(id(a))
                 grads[id(a)] = ig if prev is None else prev + ig
