@@ -118,7 +118,10 @@ class Tensor:
     @property
     def mT(self) -> Tensor:
         """The last two axes swapped (a batch of matrices transposed)."""
-        return self.transpose(-2, -1)
+        n = self.ndim
+        if n < 2:
+            raise ValueError(f"mT: needs a matrix or a batch of matrices, got shape {self.shape}")
+        return self.permute(*range(n - 2), n - 1, n - 2)
 
     @property
     def grad_fn(self) -> Function | None:
@@ -492,6 +495,8 @@ def _axes(axis: Axis, ndim: int) -> tuple[int, ...]:
     """`axis` as a tuple of non-negative ints (None means all axes)."""
     if axis is None:
         return tuple(range(ndim))
+    if type(axis) is int and 0 <= axis < ndim:   # the common case, without the checks below
+        return (axis,)
     axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
     out = []
     for a in axes:
