@@ -289,12 +289,8 @@ def _backward(root: Tensor, gradient: Tensor, retain_graph: bool, create_graph: 
                 continue
             args = ctx.inputs
             assert args is not None   # _topological_order refused freed nodes
-            version_sum = 0
-            for a in args:
-                if isinstance(a, Tensor):
-                    version_sum += a._version
-            if t._version or version_sum != ctx._version_sum:
-                _version_error(t, ctx)
+            if _last_change > ctx._seq:   # something changed in place since this node was made
+                _check_versions(t, ctx)
             ctx.output = t
             if _anomaly.enabled:
                 in_grads = _anomaly.run_backward(ctx, g)
@@ -560,6 +556,29 @@ class detect_anomaly:
         return wrapper  # type: ignore[return-value]
 
 
+def mark_modified(t: Tensor) -> None:
+    """Note that t's data was changed in place: its version moves on, so a backward that needs
+    the old values refuses to run instead of computing a wrong gradient."""
+    global _last_change
+    t._version += 1
+    _last_change = next(_creation_counter)
+
+
+# The creation number current at the latest in-place change anywhere: a node made after it
+# cannot have been affected, so backward checks versions only for older nodes.
+_last_change = -1
+
+
+def _check_versions(t: Tensor, ctx: Function) -> None:
+    assert ctx.inputs is not None
+    version_sum = 0
+    for a in ctx.inputs:
+        if isinstance(a, Tensor):
+            version_sum += a._version
+    if t._version or version_sum != ctx._version_sum:
+        _version_error(t, ctx)
+
+
 def _version_error(t: Tensor, ctx: Function) -> None:
     assert ctx.inputs is not None
     which = "its output" if t._version != 0 else "an input"
@@ -590,7 +609,7 @@ def _accumulate(t: Tensor, g: Tensor, handed: set[int], create_graph: bool) -> N
         t.grad = t.grad + g
     else:
         t.grad.data += g.data
-        t.grad._version += 1
+        mark_modified(t.grad)
 
 
 _NO_KWARGS: dict[str, Any] = {}

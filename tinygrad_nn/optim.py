@@ -21,6 +21,7 @@ from typing import Any, Iterable
 
 import numpy as np
 
+from .function import mark_modified
 from .tensor import Tensor
 
 ParamsT = Iterable[Tensor] | Iterable[dict[str, Any]]
@@ -204,7 +205,7 @@ class SGD(Optimizer):
                         buf += (1 - dampening) * d
                     d = d + momentum * buf if nesterov else buf
                 p.data -= lr * d
-                p._version += 1
+                mark_modified(p)
 
 
 class Adam(Optimizer):
@@ -268,7 +269,7 @@ class Adam(Optimizer):
                 np.divide(m, denom, out=denom)
                 denom *= step_size
                 p.data -= denom
-                p._version += 1
+                mark_modified(p)
 
 
 class AdamW(Adam):

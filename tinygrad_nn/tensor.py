@@ -249,7 +249,7 @@ class Tensor:
                                "inside no_grad() (as optimizers do) or use the out-of-place op")
         if not self.data.flags.writeable:
             raise RuntimeError(f"{op}: the tensor's data is read-only (a broadcast view?)")
-        self._version += 1
+        function.mark_modified(self)
         return self.data
 
     def add_(self, other: Any, alpha: float = 1.0) -> Tensor:

@@ -11,7 +11,7 @@ from typing import Any, Callable, Iterable, Iterator, Mapping, NamedTuple
 
 import numpy as np
 
-from ..function import no_grad
+from ..function import mark_modified, no_grad
 from ..tensor import Tensor
 
 
@@ -250,7 +250,7 @@ class Module:
         for p in self.parameters():
             if p.dtype != d:
                 p.data = p.data.astype(d)
-                p._version += 1
+                mark_modified(p)
                 p.grad = None if p.grad is None else Tensor(p.grad.data.astype(d))
         return self
 
