@@ -19,12 +19,17 @@ from typing import Any, Callable
 
 import numpy as np
 
-try:
-    import torch
-except ImportError:  # PyTorch is an optional contender
+# W3's fresh process for a contender other than PyTorch does not load it: importing torch adds
+# about 100,000 objects that Python's cyclic collector would rescan during that contender's run.
+if os.environ.get(WITHOUT_TORCH := "BENCHMARKS_WITHOUT_TORCH"):
     torch = None
 else:
-    torch.set_num_threads(1)
+    try:
+        import torch
+    except ImportError:  # PyTorch is an optional contender
+        torch = None
+    else:
+        torch.set_num_threads(1)
 
 NUMPY = "numpy (by hand)"
 TINYGRAD = "tinygrad_nn"

@@ -1,5 +1,6 @@
 """W3: a deep chain. 100,000 elementwise ops on a (1,) float64 tensor, forward and backward, each run in a
-fresh process so that peak-RSS growth belongs to that one graph.
+fresh process so that peak-RSS growth belongs to that one graph. That process loads only its own
+contender's library (no torch for numpy and tinygrad_nn: see harness.WITHOUT_TORCH).
 
 Reported per contender: time, peak RSS growth over the process's settled size, whether a weakref
 to an interior node of the graph dies once backward returns (the graph's memory is released while
@@ -100,7 +101,10 @@ def measure(contender: str, n_ops: int) -> dict:
 
 
 def measure_in_subprocess(contender: str, n_ops: int) -> dict:
+    from .harness import TORCH, WITHOUT_TORCH
     env = dict(os.environ, PYTHONPATH=ROOT + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    if contender != TORCH:
+        env[WITHOUT_TORCH] = "1"   # each contender's process loads only its own library
     proc = subprocess.run([sys.executable, "-m", "benchmarks.w3_deep", contender, str(n_ops)],
                           capture_output=True, text=True, env=env, cwd=ROOT, timeout=600)
     if proc.returncode != 0 or "RecursionError" in proc.stderr:
