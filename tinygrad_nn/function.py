@@ -151,11 +151,17 @@ class Function:
             raise _name_error(cls, e, arrays, args) from None
         if type(data) is not np.ndarray:
             data = np.asarray(data)
-        out = _constant(data)
+        out = Tensor.__new__(Tensor)   # _constant's fields, inline: this is the hottest path
+        out.data = data
+        out.grad = None
+        out.requires_grad = record
+        out._ctx = None
+        out.name = None
+        out._version = 0
+        out._hooks = None
         if _anomaly.enabled:
             _anomaly.check_forward(cls, ctx, data, arrays, record)
         if record:
-            out.requires_grad = True
             # versions only grow, so an unchanged sum means no input was modified in place
             ctx._version_sum = version_sum
             ctx._seq = next(_creation_counter)

@@ -544,7 +544,7 @@ class Sum(Function):
         x, axis, keepdims = ctx.inputs
         if not keepdims and g.ndim:   # a 0-d gradient (a full sum) broadcasts as it is
             g = g.reshape(*_keepdims_shape(x.shape, axis))
-        return g.expand(*x.shape), None, None
+        return Expand.apply(g, x.shape), None, None   # the op itself: x.shape needs no checks
 
 
 class Max(Function):
