@@ -720,8 +720,9 @@ class MatMul(Function):
         a, b = ctx.inputs
         need_a, need_b = ctx.needs_input_grad
         if a.ndim == 2 and b.ndim == 2:   # the common case, without the reshapes below
-            # g @ bᵀ is linear(g, b): one op where a transpose and a matmul would be two
-            return (Linear.apply(g, b, None) if need_a else None), (a.mT @ g if need_b else None)
+            # g bᵀ is linear(g, b) and aᵀ g is matmul_tn(a, g): no transpose nodes (see MatMulTN)
+            return (Linear.apply(g, b, None) if need_a else None,
+                    MatMulTN.apply(a, g) if need_b else None)
         # treat a 1-D a as a row (1, k) and a 1-D b as a column (k, 1), as np.matmul does
         a2 = a.reshape(1, -1) if a.ndim == 1 else a
         b2 = b.reshape(-1, 1) if b.ndim == 1 else b
@@ -760,8 +761,35 @@ class Linear(Function):
         g2 = g.reshape(-1, g.shape[-1]) if g.ndim != 2 else g    # (batch, out)
         x2 = x.reshape(-1, x.shape[-1]) if x.ndim != 2 else x    # (batch, in)
         return (g @ weight if need_x else None,
-                g2.mT @ x2 if need_w else None,
+                MatMulTN.apply(g2, x2) if need_w else None,   # g2ᵀ x2, contiguous like W
                 g2.sum(0) if need_b else None)
+
+
+class MatMulTN(Function):
+    """aᵀ @ b for matrices a (k, n) and b (k, m) -> (n, m): the weight gradient of linear and of
+    matmul, without a transpose node. matmul (a b), linear (a bᵀ) and this (aᵀ b) are closed under
+    differentiation: each one's gradients are products of the three, so gradients of any order
+    record no transposes (a transpose per product doubled W5's second-order graph)."""
+    derivative = "da = b @ doutᵀ; db = a @ dout"
+
+    @staticmethod
+    def forward(ctx, a, b):
+        return np.matmul(a.T, b)   # BLAS reads a transposed: no copy
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.inputs
+        need_a, need_b = ctx.needs_input_grad
+        return (Linear.apply(b, g, None) if need_a else None,   # b gᵀ: (k, m) (m, n)
+                a @ g if need_b else None)
+
+
+def matmul_tn(a: Tensor, b: Tensor) -> Tensor:
+    """aᵀ @ b for matrices a (k, n) and b (k, m) -> (n, m), with no transpose node in the graph."""
+    if a.ndim != 2 or b.ndim != 2 or a.shape[0] != b.shape[0]:
+        raise ValueError(f"matmul_tn: needs matrices with the same number of rows, got shapes "
+                         f"{a.shape} and {b.shape}")
+    return MatMulTN.apply(a, b)
 
 
 def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:

@@ -14,7 +14,7 @@ from typing import Any, Callable
 import numpy as np
 from hypothesis import strategies as st
 
-from ..ops import cat, stack, where
+from ..ops import cat, matmul_tn, stack, where
 from ..tensor import Tensor
 from .strategies import (arrays, away_from, away_from_zero, bounded, broadcastable_shapes,
                          broadcastable_tensors, matmul_tensors, positive, shapes, spaced, tensors)
@@ -245,6 +245,9 @@ OPS: list[OpCase] = [
            unary(shape=st.integers(1, 3).map(lambda m: (3, m)))),
     OpCase("dot", lambda a, b: a.dot(b), np.dot, (st.integers(1, 4).flatmap(
         lambda n: st.tuples(tensors((n,)), tensors((n,)))),)),
+    # aᵀ b: the primitive behind matmul's and linear's weight gradients (ops.matmul_tn)
+    OpCase("matmul_tn", matmul_tn, lambda a, b: a.T @ b, (st.tuples(*(st.integers(1, 4),) * 3).flatmap(
+        lambda knm: st.tuples(tensors(knm[:2]), tensors((knm[0], knm[2])))),)),
 ]
 
 # Public Tensor members that are not differentiable ops (or are covered by a row above under
