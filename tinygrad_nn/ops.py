@@ -794,14 +794,18 @@ def matmul_tn(a: Tensor, b: Tensor) -> Tensor:
 
 def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """y = x @ weight.T + bias: x (..., in), weight (out, in), bias (out,) -> y (..., out)."""
-    w = f"weight {weight.name!r}" if weight.name else "weight"
     if x.ndim == 0 or weight.ndim != 2 or x.shape[-1] != weight.shape[1]:
         raise ValueError(f"linear: input of shape {x.shape} needs last dimension {weight.shape[-1]} "
-                         f"to match {w} of shape {weight.shape} (out_features, in_features)")
+                         f"to match {_weight(weight)} of shape {weight.shape} (out_features, "
+                         "in_features)")
     if bias is not None and bias.shape != weight.shape[:1]:
-        raise ValueError(f"linear: bias of shape {bias.shape} does not match {w} of shape "
-                         f"{weight.shape}; expected ({weight.shape[0]},)")
+        raise ValueError(f"linear: bias of shape {bias.shape} does not match {_weight(weight)} of "
+                         f"shape {weight.shape}; expected ({weight.shape[0]},)")
     return Linear.apply(x, weight, bias)
+
+
+def _weight(weight: Tensor) -> str:
+    return f"weight {weight.name!r}" if weight.name else "weight"
 
 
 @tensor_method("reshape", "view")
