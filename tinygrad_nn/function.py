@@ -151,7 +151,7 @@ class Function:
             raise _name_error(cls, e, arrays, args) from None
         if type(data) is not np.ndarray:
             data = np.asarray(data)
-        out = Tensor.__new__(Tensor)   # _constant's fields, inline: this is the hottest path
+        out = Tensor.__new__(Tensor)   # the fields _wrap sets, inline: the hottest path
         out.data = data
         out.grad = None
         out.requires_grad = record
@@ -204,8 +204,8 @@ class Function:
         return f"<{type(self).__name__}>"
 
 
-def _constant(data: np.ndarray) -> Tensor:
-    """A Tensor around `data` that requires no grad (apply attaches the node when it records)."""
+def _wrap(data: np.ndarray) -> Tensor:
+    """A Tensor around `data` that requires no grad and has no node (a first-order gradient)."""
     out = Tensor.__new__(Tensor)
     out.data = data
     out.grad = None
@@ -321,7 +321,7 @@ def _backward(root: Tensor, gradient: Tensor, retain_graph: bool, create_graph: 
                 elif create_graph:
                     grads[key] = prev + ig
                 else:   # a first-order sum records nothing: numpy's add, without an op around it
-                    grads[key] = _constant(prev.data + ig.data)
+                    grads[key] = _wrap(prev.data + ig.data)
             if retain_graph:
                 ctx.output = None
             else:
