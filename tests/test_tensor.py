@@ -180,6 +180,18 @@ def test_modifying_a_tensor_that_backward_needs_is_detected_at_backward():
         t.backward(np.ones(2))
 
 
+def test_in_place_changes_elsewhere_or_before_the_forward_pass_are_fine():
+    # backward re-checks versions only for nodes older than the latest in-place change, and then
+    # precisely: a change to an unrelated tensor, or to an input before it was used, is no error
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    c = Tensor([3.0, 4.0])
+    c.mul_(2.0)                                # before the forward pass: mul sees [6, 8]
+    y = (x * c).sum()
+    Tensor([0.0]).add_(1.0)                    # after it, but on a tensor the graph never saw
+    y.backward()
+    assert np.array_equal(x.grad.data, [6.0, 8.0])
+
+
 def test_item_and_bool_and_float():
     assert float(Tensor([2.0])) == 2.0 and int(Tensor(3.0)) == 3
     assert bool(Tensor([1.0]))
