@@ -197,3 +197,30 @@ def test_item_and_bool_and_float():
     assert bool(Tensor([1.0]))
     with pytest.raises(ValueError, match="ambiguous"):
         bool(Tensor([1.0, 2.0]))
+
+
+def test_shape_ops_refuse_bad_arguments_naming_the_op_and_shapes():
+    x = Tensor(np.ones((2, 3)), requires_grad=True)
+    with pytest.raises(ValueError, match=r"expand: cannot broadcast shapes \(2, 3\)"):
+        x.expand(4, 3)
+    with pytest.raises(ValueError, match=r"permute: \(0, 0\) is not a permutation of the axes of "
+                                         r"shape \(2, 3\)"):
+        x.permute(0, 0)
+    with pytest.raises(ValueError, match=r"permute: \(0, 2\) is not"):
+        x.permute(0, 2)
+    with pytest.raises(ValueError, match=r"mT: needs a matrix or a batch of matrices, got shape \(3,\)"):
+        Tensor(np.ones(3)).mT
+    with pytest.raises(ValueError, match=r"matmul_tn: needs matrices with the same number of rows, got "
+                                         r"shapes \(2, 3\) and \(3, 2\)"):
+        tg.ops.matmul_tn(x, Tensor(np.ones((3, 2))))
+
+
+def test_expand_of_a_strided_view_and_of_a_read_only_array_matches_numpy():
+    base = np.arange(12.0).reshape(3, 4)
+    for data in (base[:, :1], base.T[:1], np.broadcast_to(np.arange(3.0), (2, 3))[:1]):   # views
+        x = Tensor(data, requires_grad=True)
+        shape = (5,) + data.shape[:-2] + tuple(max(n, 2) for n in data.shape[-2:])
+        y = x.expand(*shape)
+        assert np.array_equal(y.data, np.broadcast_to(data, shape)) and not y.data.flags.writeable
+        y.sum().backward()
+        assert np.array_equal(x.grad.data, np.full(data.shape, np.prod(shape) / data.size))
