@@ -769,7 +769,7 @@ class MatMulTN(Function):
     """aᵀ @ b for matrices a (k, n) and b (k, m) -> (n, m): the weight gradient of linear and of
     matmul, without a transpose node. matmul (a b), linear (a bᵀ) and this (aᵀ b) are closed under
     differentiation: each one's gradients are products of the three, so gradients of any order
-    record no transposes (a transpose per product doubled W5's second-order graph)."""
+    record no transposes (W5's Hessian-vector product: 93 ops instead of 106)."""
     derivative = "da = b @ doutᵀ; db = a @ dout"
 
     @staticmethod
