@@ -21,7 +21,8 @@ import numpy as np
 
 # W3's fresh process for a contender other than PyTorch does not load it: importing torch adds
 # about 100,000 objects that Python's cyclic collector would rescan during that contender's run.
-if os.environ.get(WITHOUT_TORCH := "BENCHMARKS_WITHOUT_TORCH"):
+WITHOUT_TORCH = "BENCHMARKS_WITHOUT_TORCH"
+if os.environ.get(WITHOUT_TORCH):
     torch = None
 else:
     try:

@@ -20,8 +20,9 @@ class SigmoidWrong(Function):
         return g * ctx.output
 
 
-class AddNotSummed(Function):
-    """A broadcast gradient that is not summed back to the input's shape."""
+class AddSameGradient(Function):
+    """a + b whose backward hands the incoming gradient to both inputs: one Tensor twice, and of
+    the broadcast shape when the inputs were broadcast (the engine sums it back)."""
     @staticmethod
     def forward(ctx, a, b):
         return a + b
@@ -31,16 +32,12 @@ class AddNotSummed(Function):
         return g, g
 
 
-class AddNotSummedTransposed(Function):
+class AddTransposedSameGradient(AddSameGradient):
     """a + b.T for b of shape (n, 1): b's gradient must be summed and transposed back, and the
     broadcast-shaped one this returns is not something b's shape broadcasts to."""
     @staticmethod
     def forward(ctx, a, b):
         return a + b.T
-
-    @staticmethod
-    def backward(ctx, g):
-        return g, g
 
 
 class MatMulTransposed(Function):
@@ -102,15 +99,15 @@ def test_broadcast_gradient_is_summed_back_by_the_engine_as_in_pytorch():
     # input's shape, as PyTorch's engine does, so the checker must pass it
     a = Tensor(np.random.default_rng(0).standard_normal((3, 4)), requires_grad=True)
     b = Tensor(np.random.default_rng(1).standard_normal((4,)), requires_grad=True)
-    assert gradcheck(AddNotSummed.apply, [a, b])
-    check_gradients(AddNotSummed.apply, broadcastable_tensors(2), max_examples=30)
+    assert gradcheck(AddSameGradient.apply, [a, b])
+    check_gradients(AddSameGradient.apply, broadcastable_tensors(2), max_examples=30)
 
 
 def test_gradient_of_a_shape_the_input_does_not_broadcast_to_is_caught():
     a = Tensor(np.random.default_rng(0).standard_normal((3, 4)), requires_grad=True)
     b = Tensor(np.random.default_rng(1).standard_normal((4, 1)), requires_grad=True)
     with pytest.raises(GradcheckError, match=r"gradient of shape \(3, 4\) for argument 1 of shape \(4, 1\)"):
-        gradcheck(AddNotSummedTransposed.apply, [a, b])
+        gradcheck(AddTransposedSameGradient.apply, [a, b])
 
 
 def test_transposed_matmul_gradient_is_caught():
@@ -202,15 +199,6 @@ def test_structural_checks_catch_nonlinear_mutating_and_aliasing_backward():
             ctx.inputs[0].data += 1e-9   # a backward that touches its input
             return g * 2
 
-    class Aliases(Function):
-        @staticmethod
-        def forward(ctx, a, b):
-            return a + b
-
-        @staticmethod
-        def backward(ctx, g):
-            return g, g
-
     x = Tensor(np.array([0.5, 1.5]), requires_grad=True)
     y = Tensor(np.array([0.1, 0.2]), requires_grad=True)
     report = check(NotLinear.apply, [x])
@@ -219,7 +207,7 @@ def test_structural_checks_catch_nonlinear_mutating_and_aliasing_backward():
     mutated = check(Mutates.apply, [x.detach().requires_grad_()])
     assert any("modified input" in f for f in mutated.failed_checks)
     # the engine copies a gradient handed to two leaves, so a plain aliasing backward passes
-    assert check(Aliases.apply, [x, y]).ok
+    assert check(AddSameGradient.apply, [x, y]).ok
 
 
 def test_nondeterministic_backward_is_reported():

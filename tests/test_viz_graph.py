@@ -218,7 +218,9 @@ def test_explain_backward_with_a_gradient_for_a_vector_output():
     x = Tensor([1.0, 2.0], requires_grad=True, name="x")
     steps = backward_steps(x * 3, gradient=np.array([1.0, 0.0]))
     assert steps[-1].grad_in == pytest.approx(3.0)
-    with pytest.raises(RuntimeError, match=r"explain_backward: the output has shape \(2,\); pass gradient="):
+    with pytest.raises(RuntimeError, match=r"explain_backward: a gradient is implied only for a "
+                                           r"one-element output, but the output has shape \(2,\); "
+                                           r"pass gradient="):
         backward_steps(x * 3)
 
 

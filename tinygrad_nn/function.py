@@ -151,17 +151,11 @@ class Function:
             raise _name_error(cls, e, arrays, args) from None
         if type(data) is not np.ndarray:
             data = np.asarray(data)
-        out = Tensor.__new__(Tensor)   # the fields _wrap sets, inline: the hottest path
-        out.data = data
-        out.grad = None
-        out.requires_grad = record
-        out._ctx = None
-        out.name = None
-        out._version = 0
-        out._hooks = None
+        out = _wrap(data)
         if _anomaly.enabled:
             _anomaly.check_forward(cls, ctx, data, arrays, record)
         if record:
+            out.requires_grad = True
             # versions only grow, so an unchanged sum means no input was modified in place
             ctx._version_sum = version_sum
             ctx._seq = next(_creation_counter)
@@ -205,7 +199,8 @@ class Function:
 
 
 def _wrap(data: np.ndarray) -> Tensor:
-    """A Tensor around `data` that requires no grad and has no node (a first-order gradient)."""
+    """A Tensor around `data` that requires no grad and has no node (yet: apply attaches one
+    when it records); also what a first-order gradient sum is wrapped in."""
     out = Tensor.__new__(Tensor)
     out.data = data
     out.grad = None
@@ -245,19 +240,7 @@ def backward(root: Tensor, gradient: Any = None, retain_graph: bool | None = Non
     if not root.requires_grad:
         raise RuntimeError(f"backward: the tensor of shape {root.shape} does not require grad "
                            "and has no grad_fn (did any input have requires_grad=True?)")
-    if gradient is None:
-        if root.data.size != 1:
-            raise RuntimeError(f"backward: gradient can be implied only for a one-element output, "
-                               f"but the output has shape {root.shape}; pass gradient=")
-        gradient = Tensor(np.ones_like(root.data))
-    else:
-        if not isinstance(gradient, Tensor):
-            gradient = Tensor(np.asarray(gradient, dtype=root.dtype))
-        if gradient.shape != root.shape:
-            raise RuntimeError(f"backward: gradient has shape {gradient.shape} but the output "
-                               f"has shape {root.shape}")
-        if gradient.dtype != root.dtype:
-            gradient = gradient.astype(root.dtype)
+    gradient = _seed_gradient("backward", root, gradient)
     # Backward makes no reference cycles, so Python's cyclic collector, which would otherwise
     # rescan the whole live graph again and again as gradients are allocated, is paused until
     # it returns (W3: a third of backward's time). It is restored even if backward raises.
@@ -268,6 +251,22 @@ def backward(root: Tensor, gradient: Any = None, retain_graph: bool | None = Non
     finally:
         if collector_was_on:
             gc.enable()
+
+
+def _seed_gradient(op: str, root: Tensor, gradient: Any) -> Tensor:
+    """dL/d(root), where backward starts: ones for a one-element root, else `gradient` checked
+    against root's shape and cast to its dtype. `op` names the caller in errors."""
+    if gradient is None:
+        if root.data.size != 1:
+            raise RuntimeError(f"{op}: a gradient is implied only for a one-element output, but "
+                               f"the output has shape {root.shape}; pass gradient= (dL/d output)")
+        return Tensor(np.ones_like(root.data))
+    if not isinstance(gradient, Tensor):
+        gradient = Tensor(np.asarray(gradient, dtype=root.dtype))
+    if gradient.shape != root.shape:
+        raise RuntimeError(f"{op}: gradient has shape {gradient.shape} but the output has shape "
+                           f"{root.shape}")
+    return gradient if gradient.dtype == root.dtype else gradient.astype(root.dtype)
 
 
 def _backward(root: Tensor, gradient: Tensor, retain_graph: bool, create_graph: bool,

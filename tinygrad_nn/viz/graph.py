@@ -347,16 +347,7 @@ def backward_steps(tensor: Tensor, gradient: Any = None) -> list[BackwardStep]:
     if not tensor.requires_grad:
         raise RuntimeError(f"explain_backward: the tensor of shape {tensor.shape} does not require "
                            "grad, so backward has nothing to do")
-    if gradient is None:
-        if tensor.data.size != 1:
-            raise RuntimeError(f"explain_backward: the output has shape {tensor.shape}; pass "
-                               "gradient= (dL/d output) for an output with more than one element")
-        seed = Tensor(np.ones_like(tensor.data))
-    else:
-        seed = gradient if isinstance(gradient, Tensor) else Tensor(np.asarray(gradient, tensor.dtype))
-        if seed.shape != tensor.shape:
-            raise RuntimeError(f"explain_backward: gradient has shape {seed.shape} but the output "
-                               f"has shape {tensor.shape}")
+    seed = function._seed_gradient("explain_backward", tensor, gradient)   # as backward starts
     order = function._topological_order(tensor)   # the engine's own visiting order; raises if freed
     label = _Labels(graph_tensors(tensor))
     grads: dict[int, Tensor] = {id(tensor): seed}
