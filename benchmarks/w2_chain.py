@@ -80,7 +80,7 @@ def contenders(shape: tuple[int, ...], n_ops: int) -> dict:
 
     def with_tinygrad():
         from tinygrad_nn import Tensor
-        return framework_chain(Tensor(x0, requires_grad=True), n_ops).data
+        return framework_chain(Tensor(x0, requires_grad=True), n_ops).numpy()
 
     found = {NUMPY: with_numpy, TINYGRAD: with_tinygrad}
     if torch is not None:

@@ -73,7 +73,7 @@ def measure(contender: str, n_ops: int) -> dict:
             return run_numpy(x0, n), None, None
         x, v, interior = build(n)
         v.sum().backward()
-        return np.asarray(x.grad.detach() if contender == TORCH else x.grad.data), interior, v
+        return np.asarray(x.grad.detach() if contender == TORCH else x.grad.numpy()), interior, v
 
     one_run(100)  # warm up code paths, so the baseline below includes them
     gc.collect()

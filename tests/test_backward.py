@@ -15,8 +15,8 @@ def test_sigmoid_derivative_is_sigma_times_one_minus_sigma():
     x = leaf([-2.0, 0.0, 0.5, 3.0])
     s = x.sigmoid()
     s.sum().backward()
-    assert np.allclose(x.grad.data, s.data * (1 - s.data), rtol=1e-14, atol=0)
-    assert x.grad.data[1] == 0.25
+    assert np.allclose(x.grad.numpy(), s.numpy() * (1 - s.numpy()), rtol=1e-14, atol=0)
+    assert x.grad.numpy()[1] == 0.25
 
 
 def test_diamond_graph_sums_gradients_over_all_uses():
@@ -25,13 +25,13 @@ def test_diamond_graph_sums_gradients_over_all_uses():
     b = x * x          # db/dx = 2x
     y = a * b          # y = 2x³ -> dy/dx = 6x² = 54
     y.backward()
-    assert x.grad.data[0] == 54.0
+    assert x.grad.numpy()[0] == 54.0
 
 
 def test_same_tensor_used_twice_in_one_op():
     x = leaf([1.5, -2.0])
     (x * x).sum().backward()
-    assert np.array_equal(x.grad.data, [3.0, -4.0])
+    assert np.array_equal(x.grad.numpy(), [3.0, -4.0])
 
 
 def test_chain_of_100000_ops_backpropagates_without_recursion_error():
@@ -40,57 +40,57 @@ def test_chain_of_100000_ops_backpropagates_without_recursion_error():
     for _ in range(100_000):
         y = y * 1.0 + 0.0
     y.backward()
-    assert x.grad.data[0] == 1.0
+    assert x.grad.numpy()[0] == 1.0
 
 
 def test_gradients_accumulate_over_backward_calls():
     x = leaf([2.0])
     (x * x).sum().backward()
     (x * 3).sum().backward()
-    assert x.grad.data[0] == 4.0 + 3.0
+    assert x.grad.numpy()[0] == 4.0 + 3.0
 
 
 def test_broadcasting_gradients_are_summed_back_to_each_shape():
     a = leaf(np.ones((3, 1)))
     b = leaf(np.arange(4.0).reshape(1, 4))
     (a + b).sum().backward()
-    assert a.grad.shape == (3, 1) and np.all(a.grad.data == 4)
-    assert b.grad.shape == (1, 4) and np.all(b.grad.data == 3)
+    assert a.grad.shape == (3, 1) and np.all(a.grad.numpy() == 4)
+    assert b.grad.shape == (1, 4) and np.all(b.grad.numpy() == 3)
     c = leaf(np.ones((5, 3)))
     d = leaf([1.0, 2.0, 3.0])
     (c * d).sum().backward()
-    assert d.grad.shape == (3,) and np.all(d.grad.data == 5)
-    assert np.array_equal(c.grad.data, np.tile([1.0, 2.0, 3.0], (5, 1)))
+    assert d.grad.shape == (3,) and np.all(d.grad.numpy() == 5)
+    assert np.array_equal(c.grad.numpy(), np.tile([1.0, 2.0, 3.0], (5, 1)))
 
 
 def test_gather_with_repeated_indices_accumulates():
     x = leaf([10.0, 20.0, 30.0])
     x[np.array([0, 2, 0, 0])].sum().backward()
-    assert np.array_equal(x.grad.data, [3.0, 0.0, 1.0])
+    assert np.array_equal(x.grad.numpy(), [3.0, 0.0, 1.0])
     m = leaf(np.arange(6.0).reshape(2, 3))
-    m[m.data > 2].sum().backward()
-    assert np.array_equal(m.grad.data, [[0, 0, 0], [1, 1, 1]])
+    m[m.numpy() > 2].sum().backward()
+    assert np.array_equal(m.grad.numpy(), [[0, 0, 0], [1, 1, 1]])
 
 
 def test_kink_conventions_follow_pytorch():
     x = leaf([0.0])
     x.relu().sum().backward()
-    assert x.grad.data[0] == 0.0
+    assert x.grad.numpy()[0] == 0.0
     x = leaf([0.0])
     x.abs().sum().backward()
-    assert x.grad.data[0] == 0.0
+    assert x.grad.numpy()[0] == 0.0
     x = leaf([0.0])
     x.leaky_relu(0.1).sum().backward()
-    assert x.grad.data[0] == pytest.approx(0.1)
+    assert x.grad.numpy()[0] == pytest.approx(0.1)
     x = leaf([1.0, 1.0, 0.0])
     x.max().backward()
-    assert np.array_equal(x.grad.data, [0.5, 0.5, 0.0])     # ties share the gradient
+    assert np.array_equal(x.grad.numpy(), [0.5, 0.5, 0.0])     # ties share the gradient
     a, b = leaf([2.0]), leaf([2.0])
     a.maximum(b).backward()
-    assert a.grad.data[0] == b.grad.data[0] == 0.5
+    assert a.grad.numpy()[0] == b.grad.numpy()[0] == 0.5
     x = leaf([-1.0, 1.0])
     x.clip(-1.0, 1.0).sum().backward()
-    assert np.array_equal(x.grad.data, [1.0, 1.0])           # bounds pass the gradient
+    assert np.array_equal(x.grad.numpy(), [1.0, 1.0])           # bounds pass the gradient
 
 
 @pytest.mark.parametrize("op", ["sigmoid", "softplus", "tanh"])
@@ -99,7 +99,7 @@ def test_unary_ops_are_stable_at_plus_minus_1000(op):
         x = leaf([-1000.0, 1000.0], dtype)
         y = getattr(x, op)()
         y.sum().backward()
-        assert np.all(np.isfinite(y.data)) and np.all(np.isfinite(x.grad.data))
+        assert np.all(np.isfinite(y.numpy())) and np.all(np.isfinite(x.grad.numpy()))
 
 
 @pytest.mark.parametrize("op", ["logsumexp", "softmax", "log_softmax"])
@@ -108,8 +108,8 @@ def test_softmax_family_is_stable_at_plus_minus_1000(op):
         x = leaf([[-1000.0, 0.0, 1000.0], [1000.0, 1000.0, -1000.0]], dtype)
         y = getattr(x, op)(axis=-1)
         (y * Tensor(np.arange(y.size, dtype=dtype).reshape(y.shape))).sum().backward()
-        assert np.all(np.isfinite(y.data)) and np.all(np.isfinite(x.grad.data))
-    assert tg.Tensor([-1000.0, 1000.0]).softplus().data[1] == 1000.0
+        assert np.all(np.isfinite(y.numpy())) and np.all(np.isfinite(x.grad.numpy()))
+    assert tg.Tensor([-1000.0, 1000.0]).softplus().numpy()[1] == 1000.0
 
 
 def test_backward_without_gradient_needs_a_one_element_output():
@@ -119,7 +119,7 @@ def test_backward_without_gradient_needs_a_one_element_output():
         (x * 2).backward()
     y = x * 2
     y.backward(np.array([1.0, 10.0]))
-    assert np.array_equal(x.grad.data, [2.0, 20.0])
+    assert np.array_equal(x.grad.numpy(), [2.0, 20.0])
     with pytest.raises(RuntimeError, match=r"gradient has shape \(3,\)"):
         (x * 2).backward(np.ones(3))
 
@@ -138,7 +138,7 @@ def test_second_backward_through_a_freed_graph_says_to_retain_it():
     z = (x.exp() * 2).sum()
     z.backward(retain_graph=True)
     z.backward()
-    assert x.grad.data[0] == pytest.approx(2 * np.e + 4 * np.e)
+    assert x.grad.numpy()[0] == pytest.approx(2 * np.e + 4 * np.e)
 
 
 def test_backward_frees_saved_arrays_and_the_graph():
@@ -158,17 +158,17 @@ def test_non_leaf_grad_only_with_retain_grad():
     h = x * 3
     h.retain_grad()
     (h * h).sum().backward()
-    assert h.grad.data[0] == 12.0 and x.grad.data[0] == 36.0
+    assert h.grad.numpy()[0] == 12.0 and x.grad.numpy()[0] == 36.0
 
 
 def test_gradients_never_alias_each_other_or_the_callers_gradient():
     a, b = leaf([1.0, 2.0]), leaf([3.0, 4.0])
     g = np.array([1.0, 1.0])
     (a + b).backward(g)
-    assert not np.shares_memory(a.grad.data, b.grad.data)
-    assert not np.shares_memory(a.grad.data, g)
-    a.grad.data[0] = 99
-    assert b.grad.data[0] == 1.0
+    assert not np.shares_memory(a.grad.numpy(), b.grad.numpy())
+    assert not np.shares_memory(a.grad.numpy(), g)
+    a.grad.numpy()[0] = 99
+    assert b.grad.numpy()[0] == 1.0
 
 
 def test_gradients_have_the_inputs_dtype():
@@ -182,8 +182,8 @@ def test_second_derivative_of_tanh():
     x = leaf([-1.2, 0.3, 2.0])
     (g,) = tg.grad(x.tanh().sum(), [x], create_graph=True)
     (gg,) = tg.grad(g.sum(), [x])
-    t = np.tanh(x.data)
-    assert np.allclose(gg.data, -2 * t * (1 - t ** 2), rtol=1e-13)
+    t = np.tanh(x.numpy())
+    assert np.allclose(gg.numpy(), -2 * t * (1 - t ** 2), rtol=1e-13)
 
 
 def test_second_order_via_backward_create_graph():
@@ -193,8 +193,8 @@ def test_second_order_via_backward_create_graph():
     assert first.requires_grad
     x.grad = None
     first.sum().backward()
-    s = 1 / (1 + np.exp(-x.data))
-    assert np.allclose(x.grad.data, s * (1 - s) * (1 - 2 * s), rtol=1e-12)
+    s = 1 / (1 + np.exp(-x.numpy()))
+    assert np.allclose(x.grad.numpy(), s * (1 - s) * (1 - 2 * s), rtol=1e-12)
 
 
 def test_hessian_vector_product_of_a_matmul_chain():
@@ -205,7 +205,7 @@ def test_hessian_vector_product_of_a_matmul_chain():
     f = (x @ a @ x)                       # xᵀAx, Hessian A + Aᵀ
     (g,) = tg.grad(f, [x], create_graph=True)
     (hv,) = tg.grad((g * Tensor(v)).sum(), [x])
-    assert np.allclose(hv.data, (a.data + a.data.T) @ v, rtol=1e-12)
+    assert np.allclose(hv.numpy(), (a.numpy() + a.numpy().T) @ v, rtol=1e-12)
 
 
 def test_second_order_of_log_softmax_and_mlp_pass_gradgradcheck():
@@ -244,7 +244,7 @@ def test_custom_function_like_pytorch():
 
     x = leaf([2.0, -1.0])
     Cube.apply(x).sum().backward()
-    assert np.array_equal(x.grad.data, [12.0, 3.0])
+    assert np.array_equal(x.grad.numpy(), [12.0, 3.0])
     assert gradcheck(Cube.apply, [leaf([0.3, 1.7])])
     assert gradgradcheck(Cube.apply, [leaf([0.3, 1.7])])   # saved x is the input Tensor
 
@@ -270,7 +270,7 @@ def test_custom_function_with_non_tensor_arguments_and_wrong_gradient_shape():
 
     x = leaf([1.0, 2.0])
     Scale.apply(x, 4.0).sum().backward()
-    assert np.array_equal(x.grad.data, [4.0, 4.0])
+    assert np.array_equal(x.grad.numpy(), [4.0, 4.0])
     with pytest.raises(RuntimeError, match=r"badshape.backward returned a gradient of shape \(\) "
                                            r"for argument 0 of shape \(2,\)"):
         BadShape.apply(x).backward()
@@ -287,14 +287,14 @@ def test_matmul_gradients_for_every_operand_kind():
 def test_nan_propagates_through_relu_as_in_pytorch():
     x = leaf([np.nan, -1.0, 2.0])
     y = x.relu()
-    assert np.isnan(y.data[0]) and y.data[1] == 0 and y.data[2] == 2
+    assert np.isnan(y.numpy()[0]) and y.numpy()[1] == 0 and y.numpy()[2] == 2
 
 
 def test_a_parameters_gradient_has_the_parameters_layout():
     w = leaf(np.arange(12.0).reshape(3, 4))
     x = Tensor(np.ones((5, 4)))
     (x @ w.T).sum().backward()            # matmul's gradient for w.T is a transposed view of w's
-    assert w.grad.data.flags.c_contiguous and np.all(w.grad.data == 5)
+    assert w.grad.numpy().flags.c_contiguous and np.all(w.grad.numpy() == 5)
 
 
 def test_errors_name_the_tensors_that_have_names():

@@ -24,10 +24,10 @@ def test_forward_hook_sees_output_can_replace_it_and_is_removed():
     x = Tensor(np.ones((4, 2)))
     out = layer(x)
     assert seen == [(layer, (4, 2), (4, 3))]
-    assert np.all(out.data == 0)
+    assert np.all(out.numpy() == 0)
     h2.remove()
     h2.remove()   # twice is harmless
-    assert np.any(layer(x).data != 0) and len(seen) == 2
+    assert np.any(layer(x).numpy() != 0) and len(seen) == 2
     h1.remove()
     layer(x)
     assert len(seen) == 2
@@ -93,14 +93,14 @@ def test_step_records_gradient_norms_and_update_ratios():
     model = nn.Sequential(nn.Linear(3, 2))
     opt = optim.SGD(model.parameters(), lr=0.1)
     monitor = Monitor(model)
-    w0 = model[0].weight.data.copy()
+    w0 = model[0].weight.numpy().copy()
     loss = (model(Tensor(np.ones((5, 3)))) ** 2).mean()
     opt.zero_grad()
     loss.backward()
     opt.step()
     monitor.step()
     health = monitor.end_epoch()
-    g = model[0].weight.grad.data
+    g = model[0].weight.grad.numpy()
     assert health.grad_norm["0.weight"] == pytest.approx(np.linalg.norm(g), rel=1e-6)
     assert health.update_ratio["0.weight"] == pytest.approx(
         0.1 * np.linalg.norm(g) / np.linalg.norm(w0), rel=1e-4)
@@ -182,18 +182,18 @@ def test_clip_grad_norm_scales_all_gradients_together():
     c.grad = None                                   # skipped
     total = clip_grad_norm_([a, b, c], max_norm=1.0)
     assert total == pytest.approx(5.0)
-    np.testing.assert_allclose(a.grad.data, [0.6, 0.0], rtol=1e-5)
-    np.testing.assert_allclose(b.grad.data, [[0.8]], rtol=1e-5)
+    np.testing.assert_allclose(a.grad.numpy(), [0.6, 0.0], rtol=1e-5)
+    np.testing.assert_allclose(b.grad.numpy(), [[0.8]], rtol=1e-5)
     # below the limit nothing changes
     (d,) = params_with_grads([0.3, 0.4])
     assert clip_grad_norm_(d, 1.0) == pytest.approx(0.5)
-    np.testing.assert_array_equal(d.grad.data, [0.3, 0.4])
+    np.testing.assert_array_equal(d.grad.numpy(), [0.3, 0.4])
 
 
 def test_clip_grad_norm_other_norms_and_non_finite():
     a, b = params_with_grads([3.0, -6.0], [2.0])
     assert clip_grad_norm_([a, b], 3.0, norm_type=float("inf")) == pytest.approx(6.0)
-    np.testing.assert_allclose(a.grad.data, [1.5, -3.0], rtol=1e-5)
+    np.testing.assert_allclose(a.grad.numpy(), [1.5, -3.0], rtol=1e-5)
     (c,) = params_with_grads([3.0, -4.0])
     assert clip_grad_norm_([c], 100.0, norm_type=1) == pytest.approx(7.0)
     (bad,) = params_with_grads([np.nan, 1.0])
@@ -210,8 +210,8 @@ def test_clip_grad_norm_other_norms_and_non_finite():
 def test_clip_grad_value_clips_elementwise():
     a, b = params_with_grads([3.0, -0.5, -7.0], [[0.1]])
     clip_grad_value_([a, b], 1.0)
-    np.testing.assert_array_equal(a.grad.data, [1.0, -0.5, -1.0])
-    np.testing.assert_array_equal(b.grad.data, [[0.1]])
+    np.testing.assert_array_equal(a.grad.numpy(), [1.0, -0.5, -1.0])
+    np.testing.assert_array_equal(b.grad.numpy(), [[0.1]])
     with pytest.raises(ValueError, match="clip_value must be positive"):
         clip_grad_value_([a], 0.0)
 
@@ -229,4 +229,4 @@ def test_clipping_matches_pytorch():
         expected = torch.nn.utils.clip_grad_norm_(theirs, 0.5, norm_type=norm_type)
         assert total == pytest.approx(float(expected))
         for p, t in zip(ours, theirs):
-            np.testing.assert_allclose(p.grad.data, t.grad.numpy(), rtol=1e-12)
+            np.testing.assert_allclose(p.grad.numpy(), t.grad.numpy(), rtol=1e-12)

@@ -21,7 +21,7 @@ def numeric_jacobian(f, x, eps=1e-6):
 
 def through_tensor(f):
     """f on Tensors as a numpy function, for the finite differences."""
-    return lambda x: f(Tensor(x)).data
+    return lambda x: f(Tensor(x)).numpy()
 
 
 def random_function(m, n, seed):
@@ -44,8 +44,8 @@ def test_grad_tensor_in_tensor_out_and_leaves_grad_alone():
     x.grad = Tensor(np.full((2, 3), 7.0))
     g = func.grad(lambda t: (t ** 3).sum())(x)
     assert isinstance(g, Tensor)
-    np.testing.assert_allclose(g.data, 3 * x.data ** 2)
-    np.testing.assert_array_equal(x.grad.data, 7.0)
+    np.testing.assert_allclose(g.numpy(), 3 * x.numpy() ** 2)
+    np.testing.assert_array_equal(x.grad.numpy(), 7.0)
 
 
 def test_grad_argnums_tuple_and_extra_arguments():
@@ -73,7 +73,7 @@ def test_gradient_stays_differentiable_for_inputs_that_require_grad():
     x = Tensor(np.array([1.0, -2.0]), requires_grad=True)
     g = func.grad(lambda t: (t ** 3).sum())(x)
     (g * g).sum().backward()
-    np.testing.assert_allclose(x.grad.data, 36 * x.data ** 3)
+    np.testing.assert_allclose(x.grad.numpy(), 36 * x.numpy() ** 3)
 
 
 def test_hessian_of_quadratic_form_is_A_plus_A_transposed():
@@ -134,14 +134,14 @@ def test_jvp_through_relu_and_matmul_with_tensors():
     x, v = Tensor(rng.normal(size=4)), Tensor(rng.normal(size=4))
     out, tangent = func.jvp(lambda t: (W @ t).relu(), (x,), (v,))
     assert isinstance(tangent, Tensor)
-    np.testing.assert_allclose(tangent.data, (W.data @ x.data > 0) * (W.data @ v.data))
+    np.testing.assert_allclose(tangent.numpy(), (W.numpy() @ x.numpy() > 0) * (W.numpy() @ v.numpy()))
 
 
 def mlp_loss(sizes, x, y):
     """The MSE loss of an MLP as a function of one flat parameter vector, and that vector."""
     model = nn.MLP(sizes, activation="tanh")
     params = list(model.parameters())
-    theta = np.concatenate([p.data.astype(np.float64).ravel() for p in params])
+    theta = np.concatenate([p.numpy().astype(np.float64).ravel() for p in params])
 
     def loss(flat):
         h, start = Tensor(x), 0

@@ -14,22 +14,22 @@ def test_hook_sees_the_whole_gradient_and_can_replace_it():
     x = leaf([1.0, 2.0])
     h = x * 3
     seen = []
-    h.register_hook(lambda g: seen.append(g.data.copy()))
+    h.register_hook(lambda g: seen.append(g.numpy().copy()))
     handle = h.register_hook(lambda g: g * 0.5)
     (h * h).sum().backward(retain_graph=True)      # dL/dh = 2h = [6, 12]
     assert np.array_equal(seen[0], [6.0, 12.0])
-    assert np.array_equal(x.grad.data, [9.0, 18.0])  # halved, then times 3
+    assert np.array_equal(x.grad.numpy(), [9.0, 18.0])  # halved, then times 3
     handle.remove()
     x.grad = None
     (h * h).sum().backward()
-    assert np.array_equal(x.grad.data, [18.0, 36.0])
+    assert np.array_equal(x.grad.numpy(), [18.0, 36.0])
 
 
 def test_hook_on_a_leaf_changes_what_lands_in_grad():
     w = leaf([1.0, -2.0])
     w.register_hook(lambda g: g.clip(-0.5, 0.5))
     (w * 10).sum().backward()
-    assert np.array_equal(w.grad.data, [0.5, 0.5])
+    assert np.array_equal(w.grad.numpy(), [0.5, 0.5])
 
 
 def test_hook_must_return_none_or_a_tensor_of_the_right_shape():
@@ -47,7 +47,7 @@ def test_retain_grad_and_hooks_together():
     h.retain_grad()
     h.register_hook(lambda g: g * 2)
     (h * 3).sum().backward()
-    assert h.grad.data[0] == 6.0 and x.grad.data[0] == 6.0 * 2 * 2
+    assert h.grad.numpy()[0] == 6.0 and x.grad.numpy()[0] == 6.0 * 2 * 2
 
 
 def test_detect_anomaly_names_the_forward_op_and_the_user_line():
@@ -58,7 +58,7 @@ def test_detect_anomaly_names_the_forward_op_and_the_user_line():
             x.log()
     with np.errstate(invalid="ignore"):
         y = x.log()                     # outside the mode: nan, silently, as numpy does
-    assert np.isnan(y.data[0])
+    assert np.isnan(y.numpy()[0])
 
 
 def test_detect_anomaly_in_backward_points_at_where_the_op_was_created():
@@ -102,4 +102,4 @@ def test_detect_anomaly_as_a_decorator_and_off_by_default():
         with np.errstate(divide="ignore"):
             divide(leaf([1.0]))
     with np.errstate(divide="ignore"):
-        assert np.isinf((leaf([1.0]) / 0.0).data[0])
+        assert np.isinf((leaf([1.0]) / 0.0).numpy()[0])

@@ -71,7 +71,7 @@ def test_values_match_numpy(name, reduction):
     loss, reference, x = CASES[name]
     per_sample = reference(x)
     expected = {"mean": per_sample.mean(), "sum": per_sample.sum(), "none": per_sample}[reduction]
-    np.testing.assert_allclose(loss(Tensor(x), reduction).data, expected, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(loss(Tensor(x), reduction).numpy(), expected, rtol=1e-12, atol=1e-12)
 
 
 def _kink_free(name, x):
@@ -106,14 +106,14 @@ def test_cross_entropy_gradient_is_softmax_minus_one_hot():
     logits = Tensor(X.copy(), requires_grad=True)
     F.cross_entropy(logits, LABELS, "sum").backward()
     one_hot = np.eye(3)[LABELS]
-    np.testing.assert_allclose(logits.grad.data, np.exp(_log_softmax(X)) - one_hot, atol=1e-12)
+    np.testing.assert_allclose(logits.grad.numpy(), np.exp(_log_softmax(X)) - one_hot, atol=1e-12)
 
 
 def test_cross_entropy_single_sample_and_one_hot_probabilities_agree():
     x = Tensor(X)
-    np.testing.assert_allclose(F.cross_entropy(x, np.eye(3)[LABELS]).data,
-                               F.cross_entropy(x, LABELS).data, rtol=1e-12)
-    np.testing.assert_allclose(F.cross_entropy(Tensor(X[1]), np.int64(2)).data,
+    np.testing.assert_allclose(F.cross_entropy(x, np.eye(3)[LABELS]).numpy(),
+                               F.cross_entropy(x, LABELS).numpy(), rtol=1e-12)
+    np.testing.assert_allclose(F.cross_entropy(Tensor(X[1]), np.int64(2)).numpy(),
                                -_log_softmax(X[1])[2], rtol=1e-12)
 
 
@@ -122,7 +122,7 @@ def test_cross_entropy_is_stable_for_huge_logits():
     loss = F.cross_entropy(logits, np.array([1]))
     loss.backward()
     assert loss.item() == pytest.approx(2000.0)
-    np.testing.assert_allclose(logits.grad.data, [[1.0, -1.0, 0.0]], atol=1e-12)
+    np.testing.assert_allclose(logits.grad.numpy(), [[1.0, -1.0, 0.0]], atol=1e-12)
 
 
 def test_multi_margin_is_the_course_notes_svm_loss_over_c():
@@ -137,19 +137,19 @@ def test_bce_with_logits_is_exact_for_logits_of_1000(dtype):
     x = Tensor(np.array([1000.0, -1000.0, 1000.0, -1000.0, 0.0], dtype), requires_grad=True)
     y = np.array([1.0, 0.0, 0.0, 1.0, 1.0], dtype)
     loss = F.binary_cross_entropy_with_logits(x, y, reduction="none")
-    np.testing.assert_allclose(loss.data, [0.0, 0.0, 1000.0, 1000.0, np.log(2)], rtol=1e-6)
+    np.testing.assert_allclose(loss.numpy(), [0.0, 0.0, 1000.0, 1000.0, np.log(2)], rtol=1e-6)
     loss.sum().backward(create_graph=True)
     g = x.grad
-    np.testing.assert_allclose(g.data, [0.0, 0.0, 1.0, -1.0, -0.5], atol=1e-7)   # σ(x) - y
+    np.testing.assert_allclose(g.numpy(), [0.0, 0.0, 1.0, -1.0, -0.5], atol=1e-7)   # σ(x) - y
     x.grad = None
     g.sum().backward()                                                         # σ'(x), finite
-    np.testing.assert_allclose(x.grad.data, [0.0, 0.0, 0.0, 0.0, 0.25], atol=1e-7)
+    np.testing.assert_allclose(x.grad.numpy(), [0.0, 0.0, 0.0, 0.0, 0.25], atol=1e-7)
 
 
 def test_binary_cross_entropy_clamps_logs_at_minus_100():
     loss = F.binary_cross_entropy(Tensor(np.array([0.0, 1.0, 1.0])), np.array([1.0, 0.0, 1.0]),
                                   reduction="none")
-    np.testing.assert_array_equal(loss.data, [100.0, 100.0, 0.0])
+    np.testing.assert_array_equal(loss.numpy(), [100.0, 100.0, 0.0])
     with pytest.raises(ValueError, match=r"probabilities in \[0, 1\]"):
         F.binary_cross_entropy(Tensor([1.5]), Tensor([1.0]))
 
@@ -223,4 +223,4 @@ def test_losses_match_pytorch():
     }
     for name, expected in pairs.items():
         ours = CASES[name][0](Tensor(X), "none")
-        np.testing.assert_allclose(ours.data, expected.numpy(), rtol=1e-10, atol=1e-12, err_msg=name)
+        np.testing.assert_allclose(ours.numpy(), expected.numpy(), rtol=1e-10, atol=1e-12, err_msg=name)

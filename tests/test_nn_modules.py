@@ -18,7 +18,7 @@ from nn_gradcheck import check_grads
 def _float64(model):
     with no_grad():
         for p in model.parameters():
-            p.data = p.data.astype(np.float64)
+            p.data = p.numpy().astype(np.float64)
     return model
 
 
@@ -89,7 +89,7 @@ def test_sequential_and_module_list():
     assert isinstance(seq[:2], nn.Sequential) and len(seq[:2]) == 2
     assert list(seq.state_dict()) == ["0.weight", "0.bias", "2.weight", "2.bias"]
     x = tinygrad_nn.randn(5, 3)
-    np.testing.assert_allclose(seq(x).data, seq[2](seq[1](seq[0](x))).data)
+    np.testing.assert_allclose(seq(x).numpy(), seq[2](seq[1](seq[0](x))).numpy())
     with pytest.raises(IndexError, match="out of range"):
         seq[3]
     ml = nn.ModuleList([nn.Linear(1, 1)]).append(nn.Linear(1, 2))
@@ -116,7 +116,7 @@ def test_train_eval_zero_grad():
     m(tinygrad_nn.randn(4, 2)).sum().backward()
     assert all(p.grad is not None for p in m.parameters())
     m.zero_grad(set_to_none=False)
-    assert all(np.all(p.grad.data == 0) for p in m.parameters())
+    assert all(np.all(p.grad.numpy() == 0) for p in m.parameters())
     m.zero_grad()
     assert all(p.grad is None for p in m.parameters())
 
@@ -134,11 +134,11 @@ def test_mlp_structure_and_activation_choices():
     x = tinygrad_nn.randn(5, 3)
     m = nn.MLP([3, 4, 2], activation="tanh", output_activation=nn.Sigmoid)
     expected = m.layers[1](m.layers[0](x).tanh()).sigmoid()
-    np.testing.assert_allclose(m(x).data, expected.data)
+    np.testing.assert_allclose(m(x).numpy(), expected.numpy())
     m = nn.MLP([3, 4, 4, 2], activation=nn.LeakyReLU(0.3))
     assert m.activations[0] is not m.activations[1] and m.activations[1].negative_slope == 0.3
     no_hidden = nn.MLP([3, 2])
-    np.testing.assert_allclose(no_hidden(x).data, no_hidden.layers[0](x).data)
+    np.testing.assert_allclose(no_hidden(x).numpy(), no_hidden.layers[0](x).numpy())
     with pytest.raises(ValueError, match="unknown activation 'gelu'"):
         nn.MLP([3, 2, 1], activation="gelu")
     with pytest.raises(TypeError, match="activation must be"):
@@ -159,8 +159,8 @@ def test_mlp_learns_xor():
         loss = loss_fn(model(x), y)
         loss.backward()
         opt.step()
-    predictions = (model(x).data > 0).astype(np.float32)
-    assert np.all(predictions == y.data), f"final loss {loss.item()}"
+    predictions = (model(x).numpy() > 0).astype(np.float32)
+    assert np.all(predictions == y.numpy()), f"final loss {loss.item()}"
     assert loss.item() < 0.05
 
 
@@ -171,7 +171,7 @@ def test_linear_shapes_default_init_and_errors():
     layer = nn.Linear(16, 5)
     assert layer.weight.shape == (5, 16) and layer.bias.shape == (5,)
     assert layer.weight.dtype == np.float32 and layer.weight.requires_grad
-    assert np.abs(layer.weight.data).max() <= 0.25 and np.abs(layer.bias.data).max() <= 0.25
+    assert np.abs(layer.weight.numpy()).max() <= 0.25 and np.abs(layer.bias.numpy()).max() <= 0.25
     assert layer(tinygrad_nn.ones(2, 7, 16)).shape == (2, 7, 5)
     assert nn.Linear(3, 2, bias=False).bias is None
     with pytest.raises(ValueError, match=r"linear: input of shape \(2, 4\) needs last dimension 16"):
@@ -186,32 +186,32 @@ def test_manual_seed_reproduces_a_model():
     tinygrad_nn.manual_seed(7)
     b = nn.MLP([3, 5, 2])
     for pa, pb in zip(a.parameters(), b.parameters()):
-        assert np.array_equal(pa.data, pb.data)
+        assert np.array_equal(pa.numpy(), pb.numpy())
 
 
 def test_maxout_is_the_max_of_affine_pieces():
     layer = nn.Maxout(3, 2, pieces=3)
     assert layer.weight.shape == (6, 3) and layer.num_parameters() == 6 * 3 + 6
     x = tinygrad_nn.randn(4, 3)
-    z = x.data @ layer.weight.data.T + layer.bias.data                # (4, 6)
-    np.testing.assert_allclose(layer(x).data, z.reshape(4, 2, 3).max(axis=-1), rtol=1e-6)
+    z = x.numpy() @ layer.weight.numpy().T + layer.bias.numpy()                # (4, 6)
+    np.testing.assert_allclose(layer(x).numpy(), z.reshape(4, 2, 3).max(axis=-1), rtol=1e-6)
 
 
 def test_dropout_eval_is_identity_and_train_drops_at_rate_with_scale():
     x = tinygrad_nn.ones(200, 500)
     drop = nn.Dropout(0.3)
     tinygrad_nn.manual_seed(3)
-    y = drop(x).data
+    y = drop(x).numpy()
     kept = y != 0
     assert abs(1 - kept.mean() - 0.3) < 0.005                      # 100k draws: sd 0.0015
     np.testing.assert_allclose(y[kept], 1 / 0.7, rtol=1e-6)          # survivors scaled by 1/(1-p)
     assert abs(y.mean() - 1) < 0.01                                  # expectation preserved
     tinygrad_nn.manual_seed(3)
-    assert np.array_equal(drop(x).data, y)                           # manual_seed reproduces masks
+    assert np.array_equal(drop(x).numpy(), y)                           # manual_seed reproduces masks
     drop.eval()
     assert drop(x) is x
     assert F.dropout(x, 0.3, training=False) is x
-    assert np.all(F.dropout(x, 1.0).data == 0)
+    assert np.all(F.dropout(x, 1.0).numpy() == 0)
     with pytest.raises(ValueError, match="probability"):
         nn.Dropout(1.5)
 
@@ -221,7 +221,7 @@ def test_dropout_gradient_is_the_scaled_mask():
     tinygrad_nn.manual_seed(5)
     y = F.dropout(x, 0.25)
     y.sum().backward()
-    np.testing.assert_array_equal(x.grad.data, y.data)
+    np.testing.assert_array_equal(x.grad.numpy(), y.numpy())
 
 
 # --- gradients of every layer and activation (float64, first and second order) -----------------
@@ -274,20 +274,20 @@ def test_state_dict_names_and_round_trip():
     assert b.load_state_dict(state) == ([], [])
     assert b.layers[0].weight is b_weight and b_weight._version > version  # copied in place
     x = tinygrad_nn.randn(5, 3)
-    assert np.array_equal(a(x).data, b(x).data)
+    assert np.array_equal(a(x).numpy(), b(x).numpy())
 
 
 def test_load_state_dict_with_a_wrong_shape_leaves_the_model_unchanged():
     model = nn.MLP([3, 4, 2])
-    before = {k: v.data.copy() for k, v in model.state_dict().items()}
-    state = {k: np.zeros_like(v.data) for k, v in nn.MLP([3, 4, 2]).state_dict().items()}
+    before = {k: v.numpy().copy() for k, v in model.state_dict().items()}
+    state = {k: np.zeros_like(v.numpy()) for k, v in nn.MLP([3, 4, 2]).state_dict().items()}
     state["layers.1.weight"] = np.zeros((3, 4), np.float32)
     with pytest.raises(RuntimeError) as info:
         model.load_state_dict(state)
     assert "'layers.1.weight': shape (3, 4) in the state dict, but the parameter has shape (2, 4)" \
         in str(info.value)
     for k, v in model.state_dict().items():
-        assert np.array_equal(v.data, before[k])                 # even the keys before the bad one
+        assert np.array_equal(v.numpy(), before[k])                 # even the keys before the bad one
 
 
 def test_load_state_dict_lists_missing_and_unexpected_keys():
@@ -310,7 +310,7 @@ def test_deepcopy_gives_an_independent_model():
     b = copy.deepcopy(a)
     assert b.layers[0].weight is not a.layers[0].weight
     assert isinstance(b.layers[0].weight, nn.Parameter)
-    np.testing.assert_array_equal(a.layers[0].weight.data, b.layers[0].weight.data)
+    np.testing.assert_array_equal(a.layers[0].weight.numpy(), b.layers[0].weight.numpy())
 
 
 # --- init -----------------------------------------------------------------------------------------
@@ -330,12 +330,12 @@ def test_init_functions(fill, check):
     w = nn.Parameter(np.empty((300, 200), np.float32))   # fan_out 300, fan_in 200
     version = w._version
     tinygrad_nn.manual_seed(0)
-    assert fill(w) is w and check(w.data) and w._version > version
-    first = w.data.copy()
+    assert fill(w) is w and check(w.numpy()) and w._version > version
+    first = w.numpy().copy()
     tinygrad_nn.manual_seed(0)
     with no_grad():
         fill(w)
-    assert np.array_equal(w.data, first)                 # seeded, and fine under no_grad too
+    assert np.array_equal(w.numpy(), first)                 # seeded, and fine under no_grad too
 
 
 def test_init_errors():
@@ -357,11 +357,11 @@ def test_linear_and_activations_match_pytorch(n_in, n_out, seed):
     layer = nn.Linear(n_in, n_out, dtype=np.float64)
     x = np.random.default_rng(seed).standard_normal((3, n_in))
     ours = layer(Tensor(x))
-    ref = torch.nn.functional.linear(torch.tensor(x), torch.tensor(layer.weight.data),
-                                     torch.tensor(layer.bias.data))
-    np.testing.assert_allclose(ours.data, ref.numpy(), rtol=1e-12, atol=1e-12)
+    ref = torch.nn.functional.linear(torch.tensor(x), torch.tensor(layer.weight.numpy()),
+                                     torch.tensor(layer.bias.numpy()))
+    np.testing.assert_allclose(ours.numpy(), ref.numpy(), rtol=1e-12, atol=1e-12)
     for ours_fn, torch_fn in [(F.leaky_relu, torch.nn.functional.leaky_relu),
                               (F.softplus, torch.nn.functional.softplus),
                               (lambda t: F.log_softmax(t, 0), lambda t: torch.log_softmax(t, 0))]:
-        np.testing.assert_allclose(ours_fn(Tensor(x)).data, torch_fn(torch.tensor(x)).numpy(),
+        np.testing.assert_allclose(ours_fn(Tensor(x)).numpy(), torch_fn(torch.tensor(x)).numpy(),
                                    rtol=1e-12, atol=1e-12)

@@ -18,7 +18,7 @@ def _steps(opt, p, grads):
     for g in grads:
         p.grad = Tensor(np.array([g], np.float64))
         opt.step()
-        values.append(p.data[0])
+        values.append(p.numpy()[0])
     return values
 
 
@@ -100,7 +100,7 @@ def test_step_records_no_graph_bumps_version_and_skips_missing_grads():
     a.grad = Tensor(np.array([1.0]))
     opt.step()                                    # grad mode is on: the step must not record
     assert a.is_leaf and a.grad_fn is None and a._version == 1
-    assert b.data[0] == 1.0 and b._version == 0 and b not in opt.state
+    assert b.numpy()[0] == 1.0 and b._version == 0 and b not in opt.state
 
 
 def test_a_graph_built_before_the_step_refuses_backward_after_it():
@@ -117,10 +117,10 @@ def test_param_groups_have_their_own_hyperparameters():
     opt = optim.SGD([{"params": [a]}, {"params": [b], "lr": 0.5}], lr=0.1)
     a.grad = b.grad = Tensor(np.array([1.0]))
     opt.step()
-    assert a.data[0] == pytest.approx(0.9) and b.data[0] == pytest.approx(0.5)
+    assert a.numpy()[0] == pytest.approx(0.9) and b.numpy()[0] == pytest.approx(0.5)
     opt.param_groups[0]["lr"] = 0.2               # schedulers change lr like this
     opt.step()
-    assert a.data[0] == pytest.approx(0.7)
+    assert a.numpy()[0] == pytest.approx(0.7)
 
 
 def test_zero_grad():
@@ -128,7 +128,7 @@ def test_zero_grad():
     opt = optim.SGD([p], lr=0.1)
     p.grad = Tensor(np.array([3.0]))
     opt.zero_grad(set_to_none=False)
-    assert p.grad.data[0] == 0.0
+    assert p.grad.numpy()[0] == 0.0
     opt.zero_grad()
     assert p.grad is None
 
@@ -145,7 +145,7 @@ def test_sgd_trains_a_linear_model():
         loss.backward()
         opt.step()
     assert loss.item() < 1e-6
-    np.testing.assert_allclose(model.weight.data, [[1.0, -2.0, 0.5]], atol=1e-3)
+    np.testing.assert_allclose(model.weight.numpy(), [[1.0, -2.0, 0.5]], atol=1e-3)
 
 
 @pytest.mark.parametrize("make", [
@@ -176,7 +176,7 @@ def test_state_dict_round_trip_resumes_exactly(make, tmp_path):
     opt_c.load_state_dict(ckpt["optim"])
     run(c, opt_c, 3, x)
     for pa, pc in zip(a.parameters(), c.parameters()):
-        assert np.array_equal(pa.data, pc.data)
+        assert np.array_equal(pa.numpy(), pc.numpy())
 
 
 def test_load_state_dict_validates_before_changing_anything():
@@ -252,7 +252,7 @@ def test_updates_match_pytorch(name, kwargs, dtype):
         opt.step()
         ref.step()
     tol = 1e-12 if dtype == np.float64 else 1e-6
-    np.testing.assert_allclose(ours.data, theirs.detach().numpy(), rtol=tol, atol=tol)
+    np.testing.assert_allclose(ours.numpy(), theirs.detach().numpy(), rtol=tol, atol=tol)
     assert ours.dtype == dtype
 
 
@@ -262,11 +262,11 @@ def test_training_an_mlp_matches_pytorch():
     model = nn.MLP([3, 5, 2], activation="tanh")
     with tinygrad_nn.no_grad():
         for p in model.parameters():
-            p.data = p.data.astype(np.float64)
+            p.data = p.numpy().astype(np.float64)
     ref = torch.nn.Sequential(torch.nn.Linear(3, 5), torch.nn.Tanh(), torch.nn.Linear(5, 2)).double()
     with torch.no_grad():
         for (_, p), q in zip(model.named_parameters(), ref.parameters()):
-            q.copy_(torch.tensor(p.data))
+            q.copy_(torch.tensor(p.numpy()))
     x = np.random.default_rng(1).standard_normal((6, 3))
     labels = np.array([0, 1, 1, 0, 1, 0])
     opt = optim.Adam(model.parameters(), lr=0.05, weight_decay=0.01)
@@ -279,4 +279,4 @@ def test_training_an_mlp_matches_pytorch():
         torch.nn.functional.cross_entropy(ref(torch.tensor(x)), torch.tensor(labels)).backward()
         ref_opt.step()
     for p, q in zip(model.parameters(), ref.parameters()):
-        np.testing.assert_allclose(p.data, q.detach().numpy(), rtol=1e-10, atol=1e-12)
+        np.testing.assert_allclose(p.numpy(), q.detach().numpy(), rtol=1e-10, atol=1e-12)

@@ -12,7 +12,7 @@ def test_numpy_float_arrays_keep_dtype_and_are_not_copied():
     for dtype in (np.float32, np.float64):
         a = np.arange(6, dtype=dtype).reshape(2, 3)
         t = Tensor(a)
-        assert t.dtype == dtype and t.data is a
+        assert t.dtype == dtype and t.numpy() is a
 
 
 def test_python_scalars_and_lists_take_the_default_dtype():
@@ -46,8 +46,8 @@ def test_requires_grad_on_integer_or_bool_tensor_is_a_type_error():
 def test_properties_and_interop():
     t = Tensor(np.arange(6.0).reshape(2, 3))
     assert t.shape == (2, 3) and t.ndim == 2 and t.size == 6 and t.numel() == 6 and len(t) == 2
-    assert t.T.shape == (3, 2) and np.array_equal(t.T.numpy(), t.data.T)
-    assert np.asarray(t) is t.data and t.numpy() is t.data
+    assert t.T.shape == (3, 2) and np.array_equal(t.T.numpy(), t.numpy().T)
+    assert np.asarray(t) is t.numpy() and t.numpy() is t.numpy()
     assert Tensor([[2.5]]).item() == 2.5
     with pytest.raises(ValueError, match="one-element"):
         t.item()
@@ -60,7 +60,7 @@ def test_numpy_on_the_left_defers_to_tensor():
     t = Tensor([1.0, 2.0], requires_grad=True)
     out = np.array([10.0, 20.0], np.float32) + t
     assert isinstance(out, Tensor) and out.requires_grad
-    assert np.allclose((np.ones(2, np.float32) * t).data, [1, 2])
+    assert np.allclose((np.ones(2, np.float32) * t).numpy(), [1, 2])
 
 
 def test_repr_shows_values_grad_fn_and_requires_grad():
@@ -71,18 +71,18 @@ def test_repr_shows_values_grad_fn_and_requires_grad():
 
 
 def test_factories_shapes_dtypes_and_seeded_randomness():
-    assert tg.zeros(2, 3).shape == (2, 3) and tg.ones((4,)).data.sum() == 4
-    assert np.all(tg.full((2, 2), 7.0).data == 7)
-    assert np.array_equal(tg.arange(3).data, [0, 1, 2]) and tg.arange(3).dtype == np.float32
-    assert np.array_equal(tg.eye(3).data, np.eye(3))
+    assert tg.zeros(2, 3).shape == (2, 3) and tg.ones((4,)).numpy().sum() == 4
+    assert np.all(tg.full((2, 2), 7.0).numpy() == 7)
+    assert np.array_equal(tg.arange(3).numpy(), [0, 1, 2]) and tg.arange(3).dtype == np.float32
+    assert np.array_equal(tg.eye(3).numpy(), np.eye(3))
     x = Tensor(np.zeros((2, 5)))
     assert tg.zeros_like(x).dtype == np.float64 and tg.ones_like(x).shape == (2, 5)
     tg.manual_seed(7)
     a, b = tg.randn(3, 4), tg.rand(5)
     tg.manual_seed(7)
-    assert np.array_equal(a.data, tg.randn(3, 4).data) and np.array_equal(b.data, tg.rand(5).data)
+    assert np.array_equal(a.numpy(), tg.randn(3, 4).numpy()) and np.array_equal(b.numpy(), tg.rand(5).numpy())
     assert tg.randn_like(x).shape == (2, 5) and tg.randn(2, requires_grad=True).requires_grad
-    assert np.all((b.data >= 0) & (b.data < 1))
+    assert np.all((b.numpy() >= 0) & (b.numpy() < 1))
     with pytest.raises(ValueError, match="non-negative"):
         tg.zeros(-1)
 
@@ -91,7 +91,7 @@ def test_comparisons_give_boolean_tensors_outside_the_graph():
     x = Tensor([1.0, 2.0, 3.0], requires_grad=True)
     for result in (x < 2, x <= 2, x > 2, x >= 2, x == 2, x != 2):
         assert result.dtype == np.bool_ and not result.requires_grad and result.grad_fn is None
-    assert np.array_equal((x > 1.5).data, [False, True, True])
+    assert np.array_equal((x > 1.5).numpy(), [False, True, True])
 
 
 def test_no_grad_and_enable_grad_as_context_managers_and_decorators():
@@ -138,7 +138,7 @@ def test_detach_shares_data_and_cuts_the_graph():
     x = Tensor([1.0, 2.0], requires_grad=True)
     y = x * 2
     d = y.detach()
-    assert d.data is y.data and not d.requires_grad and d.grad_fn is None
+    assert d.numpy() is y.numpy() and not d.requires_grad and d.grad_fn is None
 
 
 def test_in_place_update_of_a_leaf_parameter_under_no_grad():
@@ -147,7 +147,7 @@ def test_in_place_update_of_a_leaf_parameter_under_no_grad():
     with tg.no_grad():
         w -= 0.5 * w.grad
         w.sub_(w.grad, alpha=0.1)
-    assert np.allclose(w.data, [1.0 - 1.0 - 0.2, 2.0 - 2.0 - 0.4])
+    assert np.allclose(w.numpy(), [1.0 - 1.0 - 0.2, 2.0 - 2.0 - 0.4])
     assert w.is_leaf and w.requires_grad
 
 
@@ -189,7 +189,7 @@ def test_in_place_changes_elsewhere_or_before_the_forward_pass_are_fine():
     y = (x * c).sum()
     Tensor([0.0]).add_(1.0)                    # after it, but on a tensor the graph never saw
     y.backward()
-    assert np.array_equal(x.grad.data, [6.0, 8.0])
+    assert np.array_equal(x.grad.numpy(), [6.0, 8.0])
 
 
 def test_item_and_bool_and_float():
@@ -221,6 +221,6 @@ def test_expand_of_a_strided_view_and_of_a_read_only_array_matches_numpy():
         x = Tensor(data, requires_grad=True)
         shape = (5,) + data.shape[:-2] + tuple(max(n, 2) for n in data.shape[-2:])
         y = x.expand(*shape)
-        assert np.array_equal(y.data, np.broadcast_to(data, shape)) and not y.data.flags.writeable
+        assert np.array_equal(y.numpy(), np.broadcast_to(data, shape)) and not y.numpy().flags.writeable
         y.sum().backward()
-        assert np.array_equal(x.grad.data, np.full(data.shape, np.prod(shape) / data.size))
+        assert np.array_equal(x.grad.numpy(), np.full(data.shape, np.prod(shape) / data.size))

@@ -105,7 +105,7 @@ class Monitor:
             self._stats[name or type(module).__name__.lower()] = stats
             self._handles.append(module.register_forward_hook(self._recorder(stats)))
         self._params = [(name, p) for name, p in model.named_parameters() if p.requires_grad]
-        self._before = {name: p.data.copy() for name, p in self._params}
+        self._before = {name: p._data.copy() for name, p in self._params}
         self._grad_norms: dict[str, list[float]] = {name: [] for name, _ in self._params}
         self._ratios: dict[str, list[float]] = {name: [] for name, _ in self._params}
 
@@ -113,7 +113,7 @@ class Monitor:
     def _recorder(self, stats: _ActivationStats) -> Any:
         def record(module: Module, args: tuple, out: Any) -> None:
             if module.training and isinstance(out, Tensor):
-                self._record(stats, out.data)
+                self._record(stats, out._data)
         return record
 
     def _record(self, stats: _ActivationStats, out: np.ndarray) -> None:
@@ -137,15 +137,15 @@ class Monitor:
         """
         for name, p in self._params:
             if p.grad is not None:
-                self._grad_norms[name].append(float(np.linalg.norm(p.grad.data.astype(np.float64))))
+                self._grad_norms[name].append(float(np.linalg.norm(p.grad._data.astype(np.float64))))
             before = self._before[name]
-            if before.shape != p.data.shape:   # the parameter was replaced: start afresh
-                self._before[name] = p.data.copy()
+            if before.shape != p._data.shape:   # the parameter was replaced: start afresh
+                self._before[name] = p._data.copy()
                 continue
-            update = np.linalg.norm((p.data - before).astype(np.float64))
+            update = np.linalg.norm((p._data - before).astype(np.float64))
             size = np.linalg.norm(before.astype(np.float64))
             self._ratios[name].append(float(update / size) if size > 0 else float("inf"))
-            np.copyto(before, p.data)
+            np.copyto(before, p._data)
 
     def end_epoch(self) -> EpochHealth:
         """Close the epoch: compute its numbers, add them to `history`, and start counting anew."""

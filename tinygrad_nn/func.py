@@ -66,7 +66,7 @@ class _Inputs:
             if value.requires_grad:
                 self.keep_graph = True
                 return value
-            return Tensor(value.data, requires_grad=self._checked_float(value.data, i))
+            return Tensor(value._data, requires_grad=self._checked_float(value._data, i))
         array = np.asarray(value)
         if array.dtype.kind in "iub":
             array = array.astype(np.float64)
@@ -93,7 +93,7 @@ class _Inputs:
 
         An input that `out` does not depend on gets zeros, as in JAX.
         """
-        zeros = [Tensor(np.zeros_like(p.data)) for p in self.points]
+        zeros = [Tensor(np.zeros_like(p._data)) for p in self.points]
         if not out.requires_grad:
             return zeros
         grads = function.grad(out, self.points, grad_outputs=cotangent, allow_unused=True,
@@ -102,7 +102,7 @@ class _Inputs:
 
     def result(self, t: Tensor) -> Any:
         """A Tensor handed back to the caller, as numpy if they gave numpy."""
-        data = t.data if t.data.flags.writeable else t.data.copy()  # e.g. a broadcast seed
+        data = t._data if t._data.flags.writeable else t._data.copy()  # e.g. a broadcast seed
         if self.numpy_mode:
             return data
         return t if self.keep_graph else Tensor(data)
@@ -122,7 +122,7 @@ def _pack(values: list[Any], argnums: Argnums) -> Any:
 
 
 def _scalar(out: Tensor, op: str) -> None:
-    if out.data.size != 1:
+    if out._data.size != 1:
         raise ValueError(f"{op}: the function must return a one-element Tensor, got shape "
                          f"{out.shape}; use jacobian or vjp for functions with many outputs")
 
@@ -218,20 +218,20 @@ def jvp(f: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any]) 
     vs = [_like(t, p, "jvp", f"tangent {i}") for i, (t, p) in enumerate(zip(tangents, inputs.points))]
     out = inputs.call(f, {})
     if not out.requires_grad:
-        return inputs.result(out), inputs.result(Tensor(np.zeros_like(out.data)))
+        return inputs.result(out), inputs.result(Tensor(np.zeros_like(out._data)))
     # u's value does not matter (uᵀJ is linear in u); it is a leaf to differentiate with respect to
-    u = Tensor(np.zeros_like(out.data), requires_grad=True)
+    u = Tensor(np.zeros_like(out._data), requires_grad=True)
     u_jacobian = function.grad(out, inputs.points, grad_outputs=u, create_graph=True,
                                allow_unused=True)
     products = [(g * v).sum() for g, v in zip(u_jacobian, vs) if g is not None and g.requires_grad]
     if not products:
-        return inputs.result(out), inputs.result(Tensor(np.zeros_like(out.data)))
+        return inputs.result(out), inputs.result(Tensor(np.zeros_like(out._data)))
     total = products[0]
     for p in products[1:]:
         total = total + p
     (tangent_out,) = function.grad(total, [u], create_graph=inputs.keep_graph, allow_unused=True)
     if tangent_out is None:
-        tangent_out = Tensor(np.zeros_like(out.data))
+        tangent_out = Tensor(np.zeros_like(out._data))
     return inputs.result(out), inputs.result(tangent_out)
 
 
@@ -252,8 +252,8 @@ def jacobian(f: Callable[..., Any], argnums: Argnums = 0) -> Callable[..., Any]:
         inputs = _Inputs("jacobian", args, nums)
         out = inputs.call(f, kwargs)
         rows: list[list[Tensor]] = [[] for _ in inputs.points]   # per input: one row per output
-        for k in range(out.data.size):
-            seed = np.zeros(out.data.size, out.dtype)
+        for k in range(out._data.size):
+            seed = np.zeros(out._data.size, out.dtype)
             seed[k] = 1
             grads = inputs.grads(out, Tensor(seed.reshape(out.shape)), retain_graph=True,
                                  create_graph=inputs.keep_graph)
@@ -267,7 +267,7 @@ def jacobian(f: Callable[..., Any], argnums: Argnums = 0) -> Callable[..., Any]:
             elif inputs.keep_graph:
                 jacobians.append(stack(row).reshape(*shape))   # (out.size, *x.shape) -> shape
             else:
-                jacobians.append(inputs.result(Tensor(np.stack([g.data for g in row]).reshape(shape))))
+                jacobians.append(inputs.result(Tensor(np.stack([g._data for g in row]).reshape(shape))))
         return _pack(jacobians, argnums)
 
     return jacobian_f
@@ -308,7 +308,7 @@ def hvp(f: Callable[..., Any], x: Any, v: Any) -> Any:
     _scalar(out, "hvp")
     (g,) = inputs.grads(out, None, create_graph=True)
     if not g.requires_grad:   # f is at most linear in x: its Hessian is zero
-        return inputs.result(Tensor(np.zeros_like(point.data)))
+        return inputs.result(Tensor(np.zeros_like(point._data)))
     (hv,) = inputs.grads((g * direction).sum(), None, create_graph=inputs.keep_graph)
     return inputs.result(hv)
 

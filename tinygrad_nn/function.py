@@ -137,7 +137,7 @@ class Function:
         version_sum = 0
         for a in args:
             if isinstance(a, Tensor):
-                arrays.append(a.data)
+                arrays.append(a._data)
                 needs.append(a.requires_grad)
                 version_sum += a._version
             else:
@@ -187,10 +187,10 @@ class Function:
         if saved is None or self.inputs is None:
             raise RuntimeError(f"{self.name}: saved tensors were freed by an earlier backward "
                                "(pass retain_graph=True to backward to keep them)")
-        own = {id(a.data): a for a in self.inputs if isinstance(a, Tensor)}
+        own = {id(a._data): a for a in self.inputs if isinstance(a, Tensor)}
         output = getattr(self, "output", None)
         if output is not None:
-            own[id(output.data)] = output
+            own[id(output._data)] = output
         return tuple(v if isinstance(v, Tensor) else own[id(v)] if id(v) in own else Tensor(v)
                      for v in saved)
 
@@ -202,7 +202,7 @@ def _wrap(data: np.ndarray) -> Tensor:
     """A Tensor around `data` that requires no grad and has no node (yet: apply attaches one
     when it records); also what a first-order gradient sum is wrapped in."""
     out = Tensor.__new__(Tensor)
-    out.data = data
+    out._data = data
     out.grad = None
     out.requires_grad = False
     out._ctx = None
@@ -257,10 +257,10 @@ def _seed_gradient(op: str, root: Tensor, gradient: Any) -> Tensor:
     """dL/d(root), where backward starts: ones for a one-element root, else `gradient` checked
     against root's shape and cast to its dtype. `op` names the caller in errors."""
     if gradient is None:
-        if root.data.size != 1:
+        if root._data.size != 1:
             raise RuntimeError(f"{op}: a gradient is implied only for a one-element output, but "
                                f"the output has shape {root.shape}; pass gradient= (dL/d output)")
-        return Tensor(np.ones_like(root.data))
+        return Tensor(np.ones_like(root._data))
     if not isinstance(gradient, Tensor):
         gradient = Tensor(np.asarray(gradient, dtype=root.dtype))
     if gradient.shape != root.shape:
@@ -274,7 +274,7 @@ def _backward(root: Tensor, gradient: Tensor, retain_graph: bool, create_graph: 
     order = _topological_order(root)
     grads: dict[int, Tensor] = {id(root): gradient}
     # arrays already handed out as some .grad (or owned by the caller): never hand them out twice
-    handed = {id(_owner(gradient.data))}
+    handed = {id(_owner(gradient._data))}
     wanted = None if inputs is None else {id(x) for x in inputs}
     found: dict[int, Tensor] = {}
     with _SetGradEnabled(create_graph):
@@ -311,7 +311,7 @@ def _backward(root: Tensor, gradient: Tensor, retain_graph: bool, create_graph: 
                     continue
                 # the common case costs a shape compare and a dtype identity test; _conform
                 # sums a broadcast gradient back, raises on a wrong shape, casts the dtype
-                if ig.data.shape != inp.data.shape or ig.data.dtype is not inp.data.dtype:
+                if ig._data.shape != inp._data.shape or ig._data.dtype is not inp._data.dtype:
                     ig = _conform(ctx, inp, ig)
                 key = id(inp)
                 prev = grads.get(key)
@@ -320,7 +320,7 @@ def _backward(root: Tensor, gradient: Tensor, retain_graph: bool, create_graph: 
                 elif create_graph:
                     grads[key] = prev + ig
                 else:   # a first-order sum records nothing: numpy's add, without an op around it
-                    grads[key] = _wrap(prev.data + ig.data)
+                    grads[key] = _wrap(prev._data + ig._data)
             if retain_graph:
                 ctx.output = None
             else:
@@ -425,8 +425,8 @@ def _conform(ctx: Function, inp: Tensor, ig: Tensor) -> Tensor:
             raise RuntimeError(f"{ctx.name}.backward returned a gradient of shape {ig.shape} "
                                f"for argument {i} of shape {inp.shape}")
         ig = ig.sum_to(inp.shape)
-    if ig.data.dtype != inp.data.dtype:
-        ig = ig.astype(inp.data.dtype)
+    if ig._data.dtype != inp._data.dtype:
+        ig = ig.astype(inp._data.dtype)
     return ig
 
 
@@ -492,9 +492,9 @@ class _AnomalyMode:
         finally:
             self.backward_of = outer
         for i, ig in enumerate(in_grads if isinstance(in_grads, tuple) else (in_grads,)):
-            if isinstance(ig, Tensor) and ig.data.dtype.kind in "fc" and not np.isfinite(ig.data).all():
+            if isinstance(ig, Tensor) and ig._data.dtype.kind in "fc" and not np.isfinite(ig._data).all():
                 raise FloatingPointError(
-                    f"detect_anomaly: the backward of {ctx.name} produced {_nonfinite(ig.data)} in "
+                    f"detect_anomaly: the backward of {ctx.name} produced {_nonfinite(ig._data)} in "
                     f"the gradient of argument {i} (shape {ig.shape}); the {ctx.name} was created "
                     f"at {_created_at(ctx)}")
         return in_grads
@@ -603,17 +603,17 @@ def _accumulate(t: Tensor, g: Tensor, handed: set[int], create_graph: bool) -> N
     gradient, and has its tensor's memory layout (as PyTorch's): x @ W.T hands W a transposed
     view, and an optimizer striding through that runs several times slower than one copy."""
     if t.grad is None:
-        owner = id(_owner(g.data))
-        strided = t.data.flags.c_contiguous and not g.data.flags.c_contiguous
-        if owner in handed or strided or not g.data.flags.writeable:
-            g = Tensor(np.ascontiguousarray(g.data) if strided else g.data.copy()) \
+        owner = id(_owner(g._data))
+        strided = t._data.flags.c_contiguous and not g._data.flags.c_contiguous
+        if owner in handed or strided or not g._data.flags.writeable:
+            g = Tensor(np.ascontiguousarray(g._data) if strided else g._data.copy()) \
                 if not create_graph else g * 1
-        handed.add(id(_owner(g.data)))
+        handed.add(id(_owner(g._data)))
         t.grad = g if create_graph else g.detach()
     elif create_graph or t.grad.requires_grad:
         t.grad = t.grad + g
     else:
-        t.grad.data += g.data
+        t.grad._data += g._data
         mark_modified(t.grad)
 
 

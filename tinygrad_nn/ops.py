@@ -52,8 +52,8 @@ ZERO, ONE = _Constant(0), _Constant(1)
 def _number(x: Tensor, y: Any) -> Any:
     """A Python number operand as a 0-d array of x's float dtype, the dtype numpy would give the
     result anyway (see _Constant for why); anything else unchanged."""
-    if (type(y) is float or type(y) is int) and x.data.dtype.kind == "f":
-        return np.asarray(y, x.data.dtype)
+    if (type(y) is float or type(y) is int) and x._data.dtype.kind == "f":
+        return np.asarray(y, x._data.dtype)
     return y
 
 
@@ -127,7 +127,7 @@ class Pow(Function):
         if need_x:
             gx = g * y * x ** (y - 1)
         if need_y:
-            x_data = x.data if isinstance(x, Tensor) else np.asarray(x)
+            x_data = x._data if isinstance(x, Tensor) else np.asarray(x)
             safe_x = x if isinstance(x, Tensor) else Tensor(x_data)
             # log 0 = -inf, but 0**y does not depend on y there (for y > 0): use log 1 = 0
             log_x = where(x_data == 0, 1.0, safe_x).log() if np.any(x_data == 0) else safe_x.log()
@@ -225,7 +225,7 @@ class Where(Function):
 def where(cond: Any, a: Any, b: Any) -> Tensor:
     """Elementwise `a` where `cond` is true, else `b` (numpy's where); cond gets no gradient."""
     if isinstance(cond, Tensor):
-        cond = cond.data
+        cond = cond._data
     if not isinstance(a, Tensor) and not isinstance(b, Tensor):
         a = Tensor(a)
     return Where.apply(cond, a, b)
@@ -409,7 +409,7 @@ class Abs(Function):
 
     @staticmethod
     def backward(ctx, g):
-        return g * np.sign(ctx.inputs[0].data)
+        return g * np.sign(ctx.inputs[0]._data)
 
 
 class Clip(Function):
@@ -579,7 +579,7 @@ def reduce_sum(x: Tensor, axis: Axis = None, keepdims: bool = False) -> Tensor:
 @tensor_method("max")
 def reduce_max(x: Tensor, axis: Axis = None, keepdims: bool = False) -> Tensor:
     """Largest element over `axis`; ties share the gradient equally."""
-    if x.data.size == 0:
+    if x._data.size == 0:
         raise ValueError(f"max: cannot reduce an empty tensor of shape {x.shape}")
     return Max.apply(x, _axes(axis, x.ndim), keepdims)
 

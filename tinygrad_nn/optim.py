@@ -2,7 +2,7 @@
 
 An optimizer holds parameter groups (dicts with 'params' and hyperparameters such as 'lr')
 and per-parameter state (momentum buffers, moment estimates). `step()` updates every
-parameter that has a .grad, in place, with numpy on `p.data`: nothing is recorded in the
+parameter that has a .grad, in place, with numpy on `p._data`: nothing is recorded in the
 graph, and each updated parameter's `_version` moves on so a stale graph cannot be reused
 silently.
 
@@ -86,7 +86,7 @@ class Optimizer:
                 if set_to_none or p.grad is None:
                     p.grad = None
                 else:
-                    p.grad = Tensor(np.zeros_like(p.data))
+                    p.grad = Tensor(np.zeros_like(p._data))
 
     def step(self) -> None:
         raise NotImplementedError(f"{type(self).__name__} must define step()")
@@ -140,7 +140,7 @@ class Optimizer:
             entry = {}
             for k, v in values.items():
                 if isinstance(v, (np.ndarray, Tensor)):
-                    array = np.array(v.data if isinstance(v, Tensor) else v, dtype=p.dtype)  # a copy
+                    array = np.array(v._data if isinstance(v, Tensor) else v, dtype=p.dtype)  # a copy
                     if array.shape != p.shape:
                         raise ValueError(f"{name}.load_state_dict: state {k!r} of parameter {key!r} "
                                          f"has shape {array.shape}, the parameter {p.shape}")
@@ -191,9 +191,9 @@ class SGD(Optimizer):
             for p in group["params"]:
                 if p.grad is None:
                     continue
-                d = p.grad.data
+                d = p.grad._data
                 if wd != 0:
-                    d = d + wd * p.data  # a new array: the user's .grad stays as backward left it
+                    d = d + wd * p._data  # a new array: the user's .grad stays as backward left it
                 if momentum != 0:
                     state = self.state.get(p)
                     if state is None:
@@ -204,7 +204,7 @@ class SGD(Optimizer):
                         buf *= momentum
                         buf += (1 - dampening) * d
                     d = d + momentum * buf if nesterov else buf
-                p.data -= lr * d
+                p._data -= lr * d
                 mark_modified(p)
 
 
@@ -239,19 +239,19 @@ class Adam(Optimizer):
             for p in group["params"]:
                 if p.grad is None:
                     continue
-                g = p.grad.data
+                g = p.grad._data
                 state = self.state.get(p)
                 if state is None:
-                    state = {"step": 0, "exp_avg": np.zeros_like(p.data),
-                             "exp_avg_sq": np.zeros_like(p.data)}
+                    state = {"step": 0, "exp_avg": np.zeros_like(p._data),
+                             "exp_avg_sq": np.zeros_like(p._data)}
                     if amsgrad:
-                        state["max_exp_avg_sq"] = np.zeros_like(p.data)
+                        state["max_exp_avg_sq"] = np.zeros_like(p._data)
                     self.state[p] = state
                 if wd != 0:
                     if self._decoupled:
-                        p.data *= 1 - lr * wd
+                        p._data *= 1 - lr * wd
                     else:
-                        g = g + wd * p.data
+                        g = g + wd * p._data
                 state["step"] += 1
                 t = state["step"]
                 m, v = state["exp_avg"], state["exp_avg_sq"]
@@ -268,7 +268,7 @@ class Adam(Optimizer):
                 denom += eps
                 np.divide(m, denom, out=denom)
                 denom *= step_size
-                p.data -= denom
+                p._data -= denom
                 mark_modified(p)
 
 

@@ -101,7 +101,7 @@ def load(path: PathLike) -> Any:
 def _encode(obj: Any, arrays: dict[str, np.ndarray], where: str) -> Any:
     """A JSON-able description of obj; arrays go into `arrays` under fresh names."""
     if isinstance(obj, Tensor):
-        return {"tensor": _store(obj.data, arrays, where)}
+        return {"tensor": _store(obj._data, arrays, where)}
     if isinstance(obj, np.ndarray):
         return {"ndarray": _store(obj, arrays, where)}
     if isinstance(obj, np.generic):

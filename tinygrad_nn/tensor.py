@@ -52,11 +52,11 @@ class Tensor:
         Tensor([2. 4. 6.])
     """
 
-    __slots__ = ("data", "grad", "requires_grad", "_ctx", "_version", "name", "_hooks",
+    __slots__ = ("_data", "grad", "requires_grad", "_ctx", "_version", "name", "_hooks",
                  "__weakref__")
     __array_ufunc__ = None  # numpy defers to our reflected operators instead of looping over us
 
-    data: np.ndarray
+    _data: np.ndarray                     # the values: the engine works on this array directly
     grad: Tensor | None
     requires_grad: bool
     _ctx: Function | None
@@ -66,7 +66,7 @@ class Tensor:
     def __init__(self, data: Any, requires_grad: bool = False, dtype: Any = None,
                  name: str | None = None) -> None:
         if isinstance(data, Tensor):
-            data = data.data
+            data = data._data
         if isinstance(data, np.ndarray):
             array = data if dtype is None else data.astype(dtype, copy=False)
         elif isinstance(data, (np.generic, bool)) and dtype is None:
@@ -80,7 +80,7 @@ class Tensor:
                             f"{array.dtype} (convert with .float() or dtype=np.float32)")
         if array.dtype == object:
             raise TypeError(f"Tensor: cannot make a tensor from {type(data).__name__} data")
-        self.data = array
+        self._data = array
         self.grad = None
         self.requires_grad = requires_grad
         self._ctx = None
@@ -90,25 +90,40 @@ class Tensor:
 
     # --- properties and interop ------------------------------------------------------------
     @property
+    def data(self) -> Tensor:
+        """PyTorch's `.data`: a Tensor that shares this tensor's memory and requires no grad.
+
+        Changes made through it (`p.data -= lr * p.grad`) reach this tensor and are not seen by
+        autograd, exactly as in PyTorch; use `.numpy()` for the numpy array."""
+        return Tensor(self._data)
+
+    @data.setter
+    def data(self, value: Any) -> None:
+        array = value._data if isinstance(value, Tensor) else np.asarray(value)
+        if self.requires_grad and array.dtype.kind not in _FLOAT_KINDS:
+            raise TypeError(f"data: a tensor that requires grad cannot hold {array.dtype} values")
+        self._data = array
+
+    @property
     def shape(self) -> tuple[int, ...]:
-        return self.data.shape
+        return self._data.shape
 
     @property
     def ndim(self) -> int:
-        return self.data.ndim
+        return self._data.ndim
 
     @property
     def dtype(self) -> np.dtype:
-        return self.data.dtype
+        return self._data.dtype
 
     @property
     def size(self) -> int:
         """Number of elements (numpy's `.size`)."""
-        return self.data.size
+        return self._data.size
 
     def numel(self) -> int:
         """Number of elements (PyTorch's name)."""
-        return self.data.size
+        return self._data.size
 
     @property
     def T(self) -> Tensor:
@@ -135,34 +150,34 @@ class Tensor:
 
     def numpy(self) -> np.ndarray:
         """The underlying numpy array (shared, not copied)."""
-        return self.data
+        return self._data
 
     def item(self) -> float | int | bool:
         """The value of a one-element tensor as a Python number."""
-        if self.data.size != 1:
+        if self._data.size != 1:
             raise ValueError(f"item: only one-element tensors can be converted to a Python "
                              f"number, got shape {self.shape}")
-        return self.data.item()
+        return self._data.item()
 
     def tolist(self) -> Any:
-        return self.data.tolist()
+        return self._data.tolist()
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
-        return self.data if dtype is None else self.data.astype(dtype, copy=False)
+        return self._data if dtype is None else self._data.astype(dtype, copy=False)
 
     def __len__(self) -> int:
         if self.ndim == 0:
             raise TypeError("len() of a 0-d tensor")
-        return len(self.data)
+        return len(self._data)
 
     def __iter__(self) -> Any:
         return (self[i] for i in range(len(self)))
 
     def __bool__(self) -> bool:
-        if self.data.size != 1:
+        if self._data.size != 1:
             raise ValueError(f"the truth value of a tensor of shape {self.shape} is ambiguous; "
                              "use .any() or .all()")
-        return bool(self.data)
+        return bool(self._data)
 
     def __float__(self) -> float:
         return float(self.item())
@@ -174,10 +189,10 @@ class Tensor:
         return id(self)
 
     def __repr__(self) -> str:
-        body = np.array2string(self.data, separator=" ", prefix="Tensor(")
+        body = np.array2string(self._data, separator=" ", prefix="Tensor(")
         extra = []
-        if self.data.dtype not in (np.float32,):
-            extra.append(f"dtype={self.data.dtype}")
+        if self._data.dtype not in (np.float32,):
+            extra.append(f"dtype={self._data.dtype}")
         if self.name is not None:
             extra.append(f"name={self.name!r}")
         if self._ctx is not None:
@@ -201,15 +216,15 @@ class Tensor:
 
     def detach(self) -> Tensor:
         """A new leaf sharing this tensor's data, cut off from the graph."""
-        return Tensor(self.data)
+        return Tensor(self._data)
 
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
         """Set requires_grad in place (on leaves) and return self."""
         if self._ctx is not None and not requires_grad:
             raise RuntimeError("requires_grad_: a non-leaf tensor always requires grad; use detach()")
-        if requires_grad and self.data.dtype.kind not in _FLOAT_KINDS:
+        if requires_grad and self._data.dtype.kind not in _FLOAT_KINDS:
             raise TypeError(f"requires_grad_: only floating point tensors can require grad, "
-                            f"got dtype {self.data.dtype}")
+                            f"got dtype {self._data.dtype}")
         self.requires_grad = requires_grad
         return self
 
@@ -247,15 +262,15 @@ class Tensor:
         if self.requires_grad and function.is_grad_enabled():
             raise RuntimeError(f"{op}: in-place operation on a tensor that requires grad; do it "
                                "inside no_grad() (as optimizers do) or use the out-of-place op")
-        if not self.data.flags.writeable:
+        if not self._data.flags.writeable:
             raise RuntimeError(f"{op}: the tensor's data is read-only (a broadcast view?)")
         function.mark_modified(self)
-        return self.data
+        return self._data
 
     def add_(self, other: Any, alpha: float = 1.0) -> Tensor:
         """self += alpha * other, in place."""
         d = self._inplace("add_")
-        o = other.data if isinstance(other, Tensor) else other
+        o = other._data if isinstance(other, Tensor) else other
         d += o if alpha == 1.0 else alpha * o
         return self
 
@@ -265,17 +280,17 @@ class Tensor:
 
     def mul_(self, other: Any) -> Tensor:
         """self *= other, in place."""
-        self._inplace("mul_")[...] *= other.data if isinstance(other, Tensor) else other
+        self._inplace("mul_")[...] *= other._data if isinstance(other, Tensor) else other
         return self
 
     def div_(self, other: Any) -> Tensor:
         """self /= other, in place."""
-        self._inplace("div_")[...] /= other.data if isinstance(other, Tensor) else other
+        self._inplace("div_")[...] /= other._data if isinstance(other, Tensor) else other
         return self
 
     def copy_(self, src: Any) -> Tensor:
         """Copy src's values into self (broadcasting), in place."""
-        src = src.data if isinstance(src, Tensor) else np.asarray(src)
+        src = src._data if isinstance(src, Tensor) else np.asarray(src)
         try:
             np.copyto(self._inplace("copy_"), src, casting="same_kind")
         except (ValueError, TypeError) as e:
@@ -303,7 +318,8 @@ class Tensor:
         return self.div_(other)
 
     def __setitem__(self, index: Any, value: Any) -> None:
-        self._inplace("__setitem__")[_plain_index(index)] = value.data if isinstance(value, Tensor) else value
+        array = self._inplace("__setitem__")
+        array[_plain_index(index)] = value._data if isinstance(value, Tensor) else value
 
     # --- dtype -------------------------------------------------------------------------------
     def float(self) -> Tensor:
@@ -316,34 +332,34 @@ class Tensor:
 
     # --- comparisons: plain boolean tensors, never part of the graph ---------------------------
     def __lt__(self, other: Any) -> Tensor:
-        return Tensor(self.data < _raw(other))
+        return Tensor(self._data < _raw(other))
 
     def __le__(self, other: Any) -> Tensor:
-        return Tensor(self.data <= _raw(other))
+        return Tensor(self._data <= _raw(other))
 
     def __gt__(self, other: Any) -> Tensor:
-        return Tensor(self.data > _raw(other))
+        return Tensor(self._data > _raw(other))
 
     def __ge__(self, other: Any) -> Tensor:
-        return Tensor(self.data >= _raw(other))
+        return Tensor(self._data >= _raw(other))
 
     def __eq__(self, other: Any) -> Tensor:  # type: ignore[override]
-        return Tensor(self.data == _raw(other))
+        return Tensor(self._data == _raw(other))
 
     def __ne__(self, other: Any) -> Tensor:  # type: ignore[override]
-        return Tensor(self.data != _raw(other))
+        return Tensor(self._data != _raw(other))
 
     def any(self) -> bool:
-        return bool(self.data.any())
+        return bool(self._data.any())
 
     def all(self) -> bool:
-        return bool(self.data.all())
+        return bool(self._data.all())
 
     def argmax(self, axis: int | None = None, keepdims: bool = False) -> Tensor:
-        return Tensor(np.argmax(self.data, axis=axis, keepdims=keepdims))
+        return Tensor(np.argmax(self._data, axis=axis, keepdims=keepdims))
 
     def argmin(self, axis: int | None = None, keepdims: bool = False) -> Tensor:
-        return Tensor(np.argmin(self.data, axis=axis, keepdims=keepdims))
+        return Tensor(np.argmin(self._data, axis=axis, keepdims=keepdims))
 
     # --- compositions of primitives: no backward of their own --------------------------------
     def mean(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
@@ -375,18 +391,18 @@ class Tensor:
 
     def logsumexp(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
         """log(sum(exp(x))) over `axis`, without overflow: the max is shifted out first."""
-        m = _stable_shift(self.data, axis)
+        m = _stable_shift(self._data, axis)
         out = (self - m).exp().sum(axis, keepdims=True).log() + m
         return out if keepdims else out.squeeze(_axes(axis, self.ndim))
 
     def softmax(self, axis: int = -1) -> Tensor:
         """exp(x) / sum(exp(x)) along `axis`; shifting by the (constant) max keeps exp <= 1."""
-        e = (self - _stable_shift(self.data, axis)).exp()
+        e = (self - _stable_shift(self._data, axis)).exp()
         return e / e.sum(axis, keepdims=True)
 
     def log_softmax(self, axis: int = -1) -> Tensor:
         """x - logsumexp(x) along `axis`, stable for inputs of any size."""
-        shifted = self - _stable_shift(self.data, axis)
+        shifted = self - _stable_shift(self._data, axis)
         return shifted - shifted.exp().sum(axis, keepdims=True).log()
 
     def flatten(self, start_dim: int = 0, end_dim: int = -1) -> Tensor:
@@ -432,10 +448,10 @@ class Tensor:
 
         This is how every binary op's gradient gets back to its input's shape.
         """
-        if self.data.shape == shape:  # the common case (no broadcasting): no work, no conversion
+        if self._data.shape == shape:  # the common case (no broadcasting): no work, no conversion
             return self
         shape = tuple(shape)
-        if self.data.shape == shape:
+        if self._data.shape == shape:
             return self
         out = self
         lead = self.ndim - len(shape)
@@ -473,7 +489,7 @@ class Tensor:
 
 
 def _raw(x: Any) -> Any:
-    return x.data if isinstance(x, Tensor) else x
+    return x._data if isinstance(x, Tensor) else x
 
 
 def _tensor(x: Any) -> Tensor:
@@ -483,9 +499,9 @@ def _tensor(x: Any) -> Tensor:
 def _plain_index(index: Any) -> Any:
     """An index with Tensors replaced by their arrays (numpy can use it directly)."""
     if isinstance(index, Tensor):
-        return index.data
+        return index._data
     if isinstance(index, tuple):
-        return tuple(i.data if isinstance(i, Tensor) else i for i in index)
+        return tuple(i._data if isinstance(i, Tensor) else i for i in index)
     if isinstance(index, list):
         return np.asarray(index)
     return index

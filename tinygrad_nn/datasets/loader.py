@@ -9,7 +9,7 @@ from ..tensor import Tensor
 
 
 def _as_array(a: Any) -> np.ndarray:
-    return a.data if isinstance(a, Tensor) else np.asarray(a)
+    return a._data if isinstance(a, Tensor) else np.asarray(a)
 
 
 class DataLoader:

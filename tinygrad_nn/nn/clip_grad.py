@@ -49,7 +49,7 @@ def clip_grad_norm_(parameters: Tensor | Iterable[Tensor], max_norm: float, norm
     params = _with_grads(parameters, "clip_grad_norm_")
     if not params:
         return 0.0
-    grads = [np.abs(p.grad.data.astype(np.float64)) for p in params if p.grad is not None]
+    grads = [np.abs(p.grad._data.astype(np.float64)) for p in params if p.grad is not None]
     if math.isinf(norm_type):
         total = max(float(g.max()) if g.size else 0.0 for g in grads)
     else:
@@ -83,4 +83,4 @@ def clip_grad_value_(parameters: Tensor | Iterable[Tensor], clip_value: float) -
     with no_grad():
         for p in _with_grads(parameters, "clip_grad_value_"):
             assert p.grad is not None
-            p.grad.copy_(np.clip(p.grad.data, -clip_value, clip_value))
+            p.grad.copy_(np.clip(p.grad._data, -clip_value, clip_value))

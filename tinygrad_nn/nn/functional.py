@@ -129,7 +129,7 @@ def _float_target(target: Any, x: Tensor, op: str) -> Tensor:
 
 def _class_target(target: Any, x: Tensor, op: str) -> np.ndarray:
     """Integer class indices: shape (N,) for input (N, C), or () for input (C,); all in [0, C)."""
-    t = target.data if isinstance(target, Tensor) else np.asarray(target)
+    t = target._data if isinstance(target, Tensor) else np.asarray(target)
     expected = x.shape[:1] if x.ndim == 2 else ()
     if t.dtype.kind not in "iu":
         raise TypeError(f"{op}: expected integer class indices of shape {expected}, got dtype "
@@ -205,7 +205,7 @@ def cross_entropy(input: Tensor, target: Any, reduction: str = "mean") -> Tensor
     x = _check_input(input, "cross_entropy")
     _check_scores(x, "cross_entropy")
     logp = x.log_softmax(axis=-1)
-    t = target.data if isinstance(target, Tensor) else np.asarray(target)
+    t = target._data if isinstance(target, Tensor) else np.asarray(target)
     if t.dtype.kind == "f" and t.shape == x.shape:
         probs = _float_target(target, x, "cross_entropy")
         return _reduce(-(probs * logp).sum(axis=-1), reduction, "cross_entropy")
@@ -240,7 +240,7 @@ def binary_cross_entropy(input: Tensor, target: Any, reduction: str = "mean") ->
     op = "binary_cross_entropy"
     p = _check_input(input, op)
     y = _float_target(target, p, op)
-    if np.any((p.data < 0) | (p.data > 1)) or np.any(np.isnan(p.data)):
+    if np.any((p._data < 0) | (p._data > 1)) or np.any(np.isnan(p._data)):
         raise ValueError(f"{op}: expected probabilities in [0, 1] (apply sigmoid first, or use "
                          "binary_cross_entropy_with_logits)")
     return _reduce(-(y * _clamped_log(p) + (1 - y) * _clamped_log(1 - p)), reduction, op)
@@ -248,7 +248,7 @@ def binary_cross_entropy(input: Tensor, target: Any, reduction: str = "mean") ->
 
 def _clamped_log(p: Tensor) -> Tensor:
     """max(log p, -100) without ever taking log 0 (which would warn and give -inf)."""
-    positive = p.data > 0
+    positive = p._data > 0
     if positive.all():
         return p.log().clip(min=-100.0)
     safe = where(positive, p, np.ones((), p.dtype))
@@ -259,9 +259,9 @@ def _clamped_log(p: Tensor) -> Tensor:
 
 def _sign_target(target: Any, x: Tensor, op: str) -> Tensor:
     y = _float_target(target, x, op)
-    if np.any((y.data != 1) & (y.data != -1)):
+    if np.any((y._data != 1) & (y._data != -1)):
         raise ValueError(f"{op}: expected targets of -1 or 1, got values "
-                         f"{np.unique(y.data[(y.data != 1) & (y.data != -1)]).tolist()}")
+                         f"{np.unique(y._data[(y._data != 1) & (y._data != -1)]).tolist()}")
     return y
 
 
@@ -275,7 +275,7 @@ def hinge_embedding_loss(input: Tensor, target: Any, margin: float = 1.0,
     op = "hinge_embedding_loss"
     x = _check_input(input, op)
     y = _sign_target(target, x, op)
-    positive = y.data == 1
+    positive = y._data == 1
     zero = np.zeros((), x.dtype)
     # clip(min=0), not relu: PyTorch's clamp_min passes the gradient at exactly 0
     return _reduce(where(positive, x, zero) + where(positive, zero, (margin - x).clip(min=0.0)),

@@ -249,9 +249,9 @@ class Module:
             raise TypeError(f"to: parameters must stay floating point, got {d}")
         for p in self.parameters():
             if p.dtype != d:
-                p.data = p.data.astype(d)
+                p._data = p._data.astype(d)
                 mark_modified(p)
-                p.grad = None if p.grad is None else Tensor(p.grad.data.astype(d))
+                p.grad = None if p.grad is None else Tensor(p.grad._data.astype(d))
         return self
 
     def double(self) -> Module:
@@ -281,7 +281,7 @@ class Module:
             if set_to_none or p.grad is None:
                 p.grad = None
             else:
-                p.grad = Tensor(np.zeros_like(p.data))
+                p.grad = Tensor(np.zeros_like(p._data))
 
     def requires_grad_(self, requires_grad: bool = True) -> Module:
         """Freeze (False) or unfreeze every parameter; returns self."""
@@ -322,7 +322,7 @@ class Module:
             if name not in state_dict:
                 continue
             value = state_dict[name]
-            array = value.data if isinstance(value, Tensor) else np.asarray(value)
+            array = value._data if isinstance(value, Tensor) else np.asarray(value)
             if array.dtype.kind not in "fiu":
                 problems.append(f"{name!r}: expected a float array, got dtype {array.dtype}")
             elif array.shape != param.shape:

@@ -287,7 +287,7 @@ def _linear_args(draw: Any, pieces: int = 0, bias: bool = True) -> tuple:
     if pieces:
         assert b is not None
         # maxout has a kink where two pieces tie: keep the best two pieces apart
-        z = np.sort((x.data @ w.data.T + b.data).reshape(*lead, n_out, pieces), axis=-1)
+        z = np.sort((x._data @ w._data.T + b._data).reshape(*lead, n_out, pieces), axis=-1)
         assume(np.all(z[..., -1] - z[..., -2] > 1e-2))
         return x, w, b, pieces
     return x, w, b

@@ -147,7 +147,7 @@ def gradgradcheck(fn: Callable[..., Tensor], inputs: Any, grad_outputs: Any = No
     if grad_outputs is None:
         v = np.random.default_rng(0).standard_normal(out.shape)
     else:
-        v = np.asarray(grad_outputs.data if isinstance(grad_outputs, Tensor) else grad_outputs)
+        v = np.asarray(grad_outputs._data if isinstance(grad_outputs, Tensor) else grad_outputs)
     positions = [i for i, x in enumerate(inputs) if isinstance(x, Tensor) and x.requires_grad]
 
     def first_order(*xs: Any) -> Tensor:
@@ -201,9 +201,9 @@ def check(fn: Callable[..., Tensor], inputs: Any, *, eps: float = 1e-6, atol: fl
             raise ValueError("gradcheck: allow_float32=True needs widened settings: eps >= 1e-3, "
                              f"atol >= 1e-2 and rtol >= 1e-2 (got eps={eps}, atol={atol}, rtol={rtol})")
     report = Report()
-    before = {k: x.data.copy() for k, x in enumerate(inputs) if isinstance(x, Tensor)}
+    before = {k: x._data.copy() for k, x in enumerate(inputs) if isinstance(x, Tensor)}
     out = _call(fn, inputs)
-    saved_before = [t.data.copy() for t in graph_tensors(out)]
+    saved_before = [t._data.copy() for t in graph_tensors(out)]
     diff = [x for _, _, x in targets]
     rng = np.random.default_rng(0)
 
@@ -261,9 +261,9 @@ def check(fn: Callable[..., Tensor], inputs: Any, *, eps: float = 1e-6, atol: fl
     if check_structure:
         report.failed_checks += _structural_checks(out, inputs, targets, vectors, atol, rtol, nondet_tol)
         for k, original in before.items():
-            if not np.array_equal(inputs[k].data, original, equal_nan=True):
+            if not np.array_equal(inputs[k]._data, original, equal_nan=True):
                 report.failed_checks.append(f"backward modified input {k} in place")
-        saved_after = [t.data for t in graph_tensors(out)]
+        saved_after = [t._data for t in graph_tensors(out)]
         if not all(np.array_equal(a, b, equal_nan=True) for a, b in zip(saved_before, saved_after)):
             report.failed_checks.append("backward modified a tensor saved in the graph")
     return report
@@ -288,7 +288,7 @@ def _vjp(out: Tensor, diff: list[Tensor], v: np.ndarray) -> list[np.ndarray]:
     if not out.requires_grad:
         return [np.zeros(x.shape) for x in diff]
     grads = grad(out, diff, Tensor(v.astype(out.dtype)), retain_graph=True, allow_unused=True)
-    return [np.zeros(x.shape) if g is None else g.data.astype(np.float64) for g, x in zip(grads, diff)]
+    return [np.zeros(x.shape) if g is None else g._data.astype(np.float64) for g, x in zip(grads, diff)]
 
 
 def _record_error(report: Report, entry: Mismatch, atol: float) -> None:
@@ -306,23 +306,23 @@ def _evaluate(fn: Callable[..., Tensor], inputs: Sequence[Any], which: Any, e: i
     """
     if isinstance(which, Tensor):
         index = np.unravel_index(e, which.shape)
-        old = which.data[index]
-        which.data[index] = old + delta
+        old = which._data[index]
+        which._data[index] = old + delta
         try:
             return _evaluate(fn, inputs, None, 0, None)
         finally:
-            which.data[index] = old
+            which._data[index] = old
     shifted = []
     for k, x in enumerate(inputs):
         if isinstance(x, Tensor):
-            data = x.data
+            data = x._data
             if k == which and delta is not None:
                 data = data.copy()
                 data.reshape(-1)[e] += delta
             shifted.append(Tensor(data, requires_grad=x.requires_grad))
         else:
             shifted.append(x)
-    return _call(fn, shifted).data.astype(np.float64).reshape(-1)
+    return _call(fn, shifted)._data.astype(np.float64).reshape(-1)
 
 
 def _derivative(fn: Callable[..., Tensor], inputs: Sequence[Any], f0: np.ndarray, which: Any, e: int,
@@ -435,13 +435,13 @@ def _aliasing_checks(out: Tensor, inputs: Sequence[Any], v: np.ndarray) -> list[
         for k, x in enumerate(tensors):
             if not x.requires_grad and x.grad is not None:
                 failed.append(f"inputs that do not require grad get no gradient: input {k} got one")
-        grads = [(k, x.grad.data) for k, x in enumerate(tensors) if x.grad is not None]
+        grads = [(k, x.grad._data) for k, x in enumerate(tensors) if x.grad is not None]
         for n, (k, g) in enumerate(grads):
             for k2, g2 in grads[n + 1:]:
                 if np.shares_memory(g, g2):
                     failed.append(f"no aliasing: the gradients of inputs {k} and {k2} share memory")
             for k2, x in enumerate(tensors):
-                if np.shares_memory(g, x.data):
+                if np.shares_memory(g, x._data):
                     failed.append(f"no aliasing: the gradient of input {k} shares memory with input {k2}")
     finally:
         for x, kept_grad in zip(touched, kept):

@@ -54,7 +54,7 @@ def locate_gradient_errors(output: Tensor, *, eps: float = 1e-6, atol: float = 1
         if node.inputs is None:
             raise RuntimeError("locate_gradient_errors: the graph was freed by backward; call it "
                                "before backward, or use backward(retain_graph=True)")
-        args = [Tensor(a.data.astype(np.float64), requires_grad=a.requires_grad)
+        args = [Tensor(a._data.astype(np.float64), requires_grad=a.requires_grad)
                 if isinstance(a, Tensor) else a for a in node.inputs]
         fn_class, kwargs = type(node), node.kwargs
 

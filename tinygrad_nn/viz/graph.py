@@ -142,9 +142,9 @@ def _describe(t: Tensor, show_grads: bool) -> list[str]:
     facts = [f"{t.shape} {t.dtype}"]
     if t._ctx is None:
         facts.append("leaf, requires grad" if t.requires_grad else "constant")
-    facts.append(_summary(t.data))
+    facts.append(_summary(t._data))
     if show_grads and t.grad is not None:
-        facts.append("grad " + _summary(t.grad.data))
+        facts.append("grad " + _summary(t.grad._data))
     return facts
 
 
@@ -337,7 +337,7 @@ class BackwardStep:
 
 
 def _norm(g: Tensor) -> float:
-    return float(np.sqrt(np.sum(np.square(g.data, dtype=np.float64))))
+    return float(np.sqrt(np.sum(np.square(g._data, dtype=np.float64))))
 
 
 def backward_steps(tensor: Tensor, gradient: Any = None) -> list[BackwardStep]:
