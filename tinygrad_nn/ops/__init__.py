@@ -1,0 +1,32 @@
+"""The primitive ops, one file per family: for each op, forward (numpy) and backward (Tensor ops)
+side by side, its `derivative` rule, and the Tensor method that calls it. Importing the package
+attaches every op to Tensor (see register.tensor_method); everything else on Tensor is composed
+of these in tensor.py.
+
+Backward formulas use only Tensor operations and constants, so under `create_graph=True` they
+are recorded and can be differentiated again. Gradients at kinks follow PyTorch: relu'(0) = 0,
+abs'(0) = 0, leaky_relu'(0) = negative_slope, clip passes the gradient at its bounds, and ties in
+maximum / max share the gradient equally.
+"""
+from .activations import (LeakyRelu, Relu, Sigmoid, SigmoidDerivative, Softplus, Tanh,
+                          TanhDerivative, leaky_relu, relu, sigmoid, softplus, tanh)
+from .arithmetic import (Add, Div, Maximum, Mul, Pow, Sub, Where, add, div, maximum, mul, power,
+                         sub, where)
+from .elementwise import (Abs, Cast, Clip, Cos, Exp, Log, Neg, Sin, absolute, astype, clip, cos,
+                          exp, log, neg, sin)
+from .index import GetItem, ScatterAdd, getitem
+from .linalg import Linear, MatMul, MatMulTN, linear, matmul, matmul_tn
+from .reduce import Max, Sum, reduce_max, reduce_sum
+from .register import ONE, ZERO, tensor_method
+from .shape import Cat, Expand, Permute, Reshape, cat, concatenate, expand, permute, reshape, stack
+
+__all__ = [
+    "Abs", "Add", "Cast", "Cat", "Clip", "Cos", "Div", "Exp", "Expand", "GetItem", "LeakyRelu",
+    "Linear", "Log", "MatMul", "MatMulTN", "Max", "Maximum", "Mul", "Neg", "Permute", "Pow",
+    "Relu", "Reshape", "ScatterAdd", "Sigmoid", "SigmoidDerivative", "Sin", "Softplus", "Sub",
+    "Sum", "Tanh", "TanhDerivative", "Where", "ONE", "ZERO", "absolute", "add", "astype", "cat",
+    "clip", "concatenate", "cos", "div", "exp", "expand", "getitem", "leaky_relu", "linear", "log",
+    "matmul", "matmul_tn", "maximum", "mul", "neg", "permute", "power", "reduce_max",
+    "reduce_sum", "relu", "reshape", "sigmoid", "sin", "softplus", "stack", "sub", "tanh",
+    "tensor_method", "where",
+]
