@@ -8,7 +8,7 @@ Tensor([12.])
 """
 from .function import (Function, detect_anomaly, enable_grad, grad, is_grad_enabled, no_grad,
                        set_grad_enabled)
-from .tensor import Tensor, get_default_dtype, set_default_dtype
+from ._tensor import Tensor, get_default_dtype, set_default_dtype
 from . import ops  # noqa: F401  (adds the primitive ops to Tensor)
 from .ops import cat, concatenate, stack, where
 from .creation import (arange, eye, full, manual_seed, ones, ones_like, rand, rand_like, randn,

@@ -5,7 +5,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from .tensor import Tensor, get_default_dtype
+from ._tensor import Tensor, get_default_dtype
 
 _rng = np.random.default_rng()
 

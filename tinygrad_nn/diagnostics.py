@@ -26,7 +26,7 @@ import numpy as np
 
 from .nn.activations import ReLU, Sigmoid, Tanh
 from .nn.module import Module, RemovableHandle
-from .tensor import Tensor
+from ._tensor import Tensor
 
 
 @dataclass

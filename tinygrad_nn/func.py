@@ -32,7 +32,7 @@ import numpy as np
 from . import function
 from .function import enable_grad
 from .ops import stack
-from .tensor import Tensor
+from ._tensor import Tensor
 
 Argnums = int | tuple[int, ...]
 

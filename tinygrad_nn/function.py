@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, Callable, Sequence, TypeVar
 import numpy as np
 
 if TYPE_CHECKING:
-    from .tensor import Tensor  # noqa: F811
+    from ._tensor import Tensor  # noqa: F811
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -620,5 +620,5 @@ def _accumulate(t: Tensor, g: Tensor, handed: set[int], create_graph: bool) -> N
 _NO_KWARGS: dict[str, Any] = {}
 
 if not TYPE_CHECKING:
-    # The engine makes Tensors, and tensor.py imports this module; tensor.py fills this in.
+    # The engine makes Tensors, and _tensor.py imports this module; _tensor.py fills this in.
     Tensor = None  # noqa: F811

@@ -22,7 +22,7 @@ from typing import Any, Iterable
 import numpy as np
 
 from .function import mark_modified
-from .tensor import Tensor
+from ._tensor import Tensor
 
 ParamsT = Iterable[Tensor] | Iterable[dict[str, Any]]
 

@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from .tensor import Tensor
+from ._tensor import Tensor
 
 STRUCTURE_KEY = "__tinygrad_nn_structure__"
 FORMAT = "tinygrad_nn.checkpoint"

@@ -40,7 +40,7 @@ from .nn.mlp import MLP
 from .nn.module import Module, Sequential
 from .optim import SGD, Adam, Optimizer
 from .serialization import load, save
-from .tensor import Tensor
+from ._tensor import Tensor
 
 DATASETS = ("mnist", "digits", "spiral", "moons", "circles", "xor")
 ACTIVATIONS = ("relu", "tanh", "sigmoid", "leaky_relu", "maxout")

@@ -5,7 +5,7 @@ from typing import Any, Iterator
 
 import numpy as np
 
-from ..tensor import Tensor
+from .._tensor import Tensor
 
 
 def _as_array(a: Any) -> np.ndarray:

@@ -1,7 +1,7 @@
 """Activation functions as Modules, for use in Sequential and MLP (no parameters)."""
 from __future__ import annotations
 
-from ..tensor import Tensor
+from .._tensor import Tensor
 from . import functional as F
 from .module import Module
 

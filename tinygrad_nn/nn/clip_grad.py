@@ -12,7 +12,7 @@ from typing import Iterable
 import numpy as np
 
 from ..function import no_grad
-from ..tensor import Tensor
+from .._tensor import Tensor
 
 
 def _with_grads(parameters: Tensor | Iterable[Tensor], op: str) -> list[Tensor]:

@@ -14,7 +14,7 @@ import numpy as np
 
 from .. import creation, ops
 from ..ops import where
-from ..tensor import Tensor
+from .._tensor import Tensor
 
 _REDUCTIONS = ("mean", "sum", "none")
 

@@ -14,7 +14,7 @@ import numpy as np
 
 from .. import creation
 from ..function import no_grad
-from ..tensor import Tensor
+from .._tensor import Tensor
 
 _GAINS = {"linear": 1.0, "identity": 1.0, "sigmoid": 1.0, "tanh": 5.0 / 3.0,
           "relu": math.sqrt(2.0)}

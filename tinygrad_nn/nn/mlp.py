@@ -4,7 +4,7 @@ from __future__ import annotations
 import copy
 from typing import Sequence, Union
 
-from ..tensor import Tensor
+from .._tensor import Tensor
 from .activations import LeakyReLU, ReLU, Sigmoid, Softplus, Tanh
 from .layers import Dropout, Identity, Linear
 from .module import Module, ModuleList

@@ -12,7 +12,7 @@ from typing import Any, Callable, Iterable, Iterator, Mapping, NamedTuple
 import numpy as np
 
 from ..function import mark_modified, no_grad
-from ..tensor import Tensor
+from .._tensor import Tensor
 
 
 class Parameter(Tensor):

@@ -1,7 +1,7 @@
 """The primitive ops, one file per family: for each op, forward (numpy) and backward (Tensor ops)
 side by side, its `derivative` rule, and the Tensor method that calls it. Importing the package
 attaches every op to Tensor (see register.tensor_method); everything else on Tensor is composed
-of these in tensor.py.
+of these in _tensor.py.
 
 Backward formulas use only Tensor operations and constants, so under `create_graph=True` they
 are recorded and can be differentiated again. Gradients at kinks follow PyTorch: relu'(0) = 0,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..function import Function
-from ..tensor import Tensor
+from .._tensor import Tensor
 from .register import ONE, ZERO, tensor_method
 
 

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from ..function import Function
-from ..tensor import Tensor
+from .._tensor import Tensor
 from .register import ZERO, _number, tensor_method
 
 

@@ -6,7 +6,7 @@ from typing import Any
 import numpy as np
 
 from ..function import Function
-from ..tensor import Tensor
+from .._tensor import Tensor
 from .arithmetic import Where
 from .register import ZERO, tensor_method
 

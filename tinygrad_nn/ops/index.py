@@ -6,7 +6,7 @@ from typing import Any
 import numpy as np
 
 from ..function import Function
-from ..tensor import Tensor, _plain_index
+from .._tensor import Tensor, _plain_index
 from .register import tensor_method
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..function import Function
-from ..tensor import Axis, Tensor, _axes
+from .._tensor import Axis, Tensor, _axes
 from .register import tensor_method
 from .shape import Expand
 

@@ -6,7 +6,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from ..tensor import Tensor
+from .._tensor import Tensor
 
 
 def tensor_method(*names: str) -> Callable[[Callable], Callable]:

@@ -6,7 +6,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from ..function import Function
-from ..tensor import Tensor, _axes
+from .._tensor import Tensor, _axes
 from .register import tensor_method
 
 

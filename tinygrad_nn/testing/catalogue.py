@@ -15,7 +15,7 @@ import numpy as np
 from hypothesis import strategies as st
 
 from ..ops import cat, matmul_tn, stack, where
-from ..tensor import Tensor
+from .._tensor import Tensor
 from .strategies import (arrays, away_from, away_from_zero, bounded, broadcastable_shapes,
                          broadcastable_tensors, matmul_tensors, positive, shapes, spaced, tensors)
 

@@ -16,7 +16,7 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from ..function import enable_grad, grad, graph_tensors
-from ..tensor import Tensor
+from .._tensor import Tensor
 
 STEP_SIZES = (1e-2, 1e-3, 1e-4, 1e-5, 1e-6, 1e-7, 1e-8)
 _TINY = 1e-12

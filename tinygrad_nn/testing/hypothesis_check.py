@@ -6,7 +6,7 @@ from typing import Any, Callable
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ..tensor import Tensor
+from .._tensor import Tensor
 from .gradcheck import gradcheck, gradgradcheck
 
 

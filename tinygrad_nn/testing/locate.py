@@ -6,7 +6,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..function import Function, _topological_order
-from ..tensor import Tensor
+from .._tensor import Tensor
 from .gradcheck import Report, check
 
 

@@ -15,7 +15,7 @@ import numpy as np
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from ..tensor import Tensor
+from .._tensor import Tensor
 
 Elements = st.SearchStrategy[float]
 

@@ -37,7 +37,7 @@ import numpy as np
 
 from .. import function
 from ..function import Function, graph_tensors, no_grad
-from ..tensor import Tensor
+from .._tensor import Tensor
 
 # --- walking the graph and naming what is in it ------------------------------------------------
 

@@ -16,7 +16,7 @@ import numpy as np
 from ..function import no_grad
 from ..nn import MLP, functional
 from ..nn.module import Parameter
-from ..tensor import Tensor
+from .._tensor import Tensor
 
 EXAMPLES = ("neuron", "mlp", "attention-free-toy")
 
