@@ -6,9 +6,10 @@
 >>> x.grad
 Tensor([12.])
 """
-from .function import (Function, detect_anomaly, enable_grad, grad, is_grad_enabled, no_grad,
+from .function import (detect_anomaly, enable_grad, grad, inference_mode, is_grad_enabled, no_grad,
                        set_grad_enabled)
-from ._tensor import Tensor, get_default_dtype, set_default_dtype
+from .function import TensorFunction as Function
+from ._tensor import Size, Tensor, get_default_dtype, set_default_dtype
 from . import ops  # noqa: F401  (adds the primitive ops to Tensor)
 from .ops import cat, concatenate, stack, where
 from .creation import (arange, eye, full, manual_seed, ones, ones_like, rand, rand_like, randn,
@@ -30,7 +31,16 @@ def __getattr__(name: str) -> object:
     if name in _TESTING:
         from . import testing
         return getattr(testing, name)
-    raise AttributeError(f"module 'tinygrad_nn' has no attribute {name!r}")
+    # every public Tensor method is also a function: tinygrad_nn.sin(x) is x.sin()
+    form = None if name.startswith("_") else _surface.function_form(name)
+    if form is None:
+        raise AttributeError(f"module 'tinygrad_nn' has no attribute {name!r}")
+    globals()[name] = form
+    return form
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_surface.tensor_method_names()))
 
 
 __all__ = [
@@ -41,3 +51,28 @@ __all__ = [
     "randn_like", "rand_like", "cat", "concatenate", "stack", "where",
     "nn", "optim", "save", "load", "func", "diagnostics", "viz", *_TESTING,
 ]
+
+# === surface: PyTorch's names (issue 11) =========================================================
+from . import _surface  # noqa: E402  (first: __getattr__ needs it while the imports below run)
+from . import autograd  # noqa: E402,F401  (torch.autograd: Function, grad, backward, gradcheck)
+from ._device import backends, cuda, device, set_default_device  # noqa: E402
+from .creation import (Generator, as_tensor, bernoulli, default_generator, empty,  # noqa: E402
+                       empty_like, from_numpy, full_like, get_rng_state, initial_seed, linspace,
+                       logspace, meshgrid, multinomial, normal, randint, randint_like, randperm,
+                       seed, set_rng_state, tensor, tril_indices, triu_indices)
+from ._surface import (bool, double, dtype, float, float16, float32, float64, half,  # noqa: E402
+                       int, int8, int16, int32, int64, is_tensor, long, max, min, set_printoptions,
+                       short, uint8)
+
+__all__ += [
+    "Size", "inference_mode", "autograd", "device", "cuda", "backends", "set_default_device",
+    "Generator", "default_generator", "seed", "initial_seed", "get_rng_state", "set_rng_state",
+    "tensor", "as_tensor", "from_numpy", "empty", "empty_like", "full_like", "linspace", "logspace",
+    "meshgrid", "tril_indices", "triu_indices", "randint", "randint_like", "normal", "randperm",
+    "multinomial", "bernoulli", "is_tensor", "set_printoptions", "max", "min",
+    *_surface.DTYPE_NAMES,
+]
+
+# Last, once every op is attached to Tensor: dim=/keepdim= wherever axis=/keepdims= are.
+# (Functions other helpers add to this namespace from ops/ above this line are covered too.)
+_surface.accept_torch_keywords(globals())

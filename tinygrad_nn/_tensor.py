@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, Sequence
 import numpy as np
 
 from . import function
+from ._device import CPU, check_device, device
 from .function import Function
 
 Axis = int | Sequence[int] | None
@@ -116,14 +117,38 @@ class Tensor:
     def dtype(self) -> np.dtype:
         return self._data.dtype
 
-    @property
-    def size(self) -> int:
-        """Number of elements (numpy's `.size`)."""
-        return self._data.size
+    def size(self, dim: int | None = None) -> Any:
+        """PyTorch's size(): the shape as a Size (a tuple), or the length of axis `dim`.
+        (Not numpy's `.size` property: the number of elements is numel().)"""
+        if dim is None:
+            return Size(self._data.shape)
+        (axis,) = _axes(dim, self.ndim)
+        return self._data.shape[axis]
 
     def numel(self) -> int:
         """Number of elements (PyTorch's name)."""
         return self._data.size
+
+    def nelement(self) -> int:
+        """Number of elements (PyTorch's older name for numel)."""
+        return self._data.size
+
+    def dim(self) -> int:
+        """Number of axes (PyTorch's name for ndim)."""
+        return self._data.ndim
+
+    def ndimension(self) -> int:
+        """Number of axes (PyTorch's older name for ndim)."""
+        return self._data.ndim
+
+    @property
+    def device(self) -> device:
+        """Always the CPU: device(type='cpu')."""
+        return CPU
+
+    @property
+    def is_cuda(self) -> bool:
+        return False
 
     @property
     def T(self) -> Tensor:
@@ -160,7 +185,14 @@ class Tensor:
         return self._data.item()
 
     def tolist(self) -> Any:
+        """The values as (nested lists of) Python numbers."""
         return self._data.tolist()
+
+    def __format__(self, spec: str) -> str:
+        # f"{loss:.4f}" formats a one-element tensor's number, as PyTorch does
+        if spec and self._data.size == 1:
+            return format(self._data.item(), spec)
+        return format(str(self), spec)
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
         return self._data if dtype is None else self._data.astype(dtype, copy=False)
@@ -260,8 +292,10 @@ class Tensor:
     # --- in-place updates (for optimizers and init; never recorded) ----------------------------
     def _inplace(self, op: str) -> np.ndarray:
         if self.requires_grad and function.is_grad_enabled():
-            raise RuntimeError(f"{op}: in-place operation on a tensor that requires grad; do it "
-                               "inside no_grad() (as optimizers do) or use the out-of-place op")
+            raise RuntimeError(f"{op}: in-place operation on a tensor that requires grad (PyTorch: "
+                               "a leaf Variable that requires grad is being used in an in-place "
+                               "operation); do it inside no_grad() (as optimizers do), on .data, "
+                               "or use the out-of-place op")
         if not self._data.flags.writeable:
             raise RuntimeError(f"{op}: the tensor's data is read-only (a broadcast view?)")
         function.mark_modified(self)
@@ -305,6 +339,36 @@ class Tensor:
     def zero_(self) -> Tensor:
         return self.fill_(0.0)
 
+    def clamp_(self, min: builtins.float | None = None, max: builtins.float | None = None) -> Tensor:
+        """Limit the values to [min, max] in place."""
+        if min is None and max is None:
+            raise ValueError("clamp_: at least one of min and max must be given")
+        d = self._inplace("clamp_")
+        np.clip(d, min, max, out=d)
+        return self
+
+    def uniform_(self, a: builtins.float = 0.0, b: builtins.float = 1.0, generator: Any = None) -> Tensor:
+        """Fill with samples of U(a, b) in place (from `generator`, else the manual_seed one)."""
+        from .creation import _numpy_rng
+        return self.copy_(_numpy_rng(generator).uniform(a, b, self.shape))
+
+    def normal_(self, mean: builtins.float = 0.0, std: builtins.float = 1.0, generator: Any = None) -> Tensor:
+        """Fill with samples of N(mean, std²) in place."""
+        from .creation import _numpy_rng
+        return self.copy_(_numpy_rng(generator).normal(mean, std, self.shape))
+
+    def exp_(self) -> Tensor:
+        """e**x in place."""
+        d = self._inplace("exp_")
+        np.exp(d, out=d)
+        return self
+
+    def log_(self) -> Tensor:
+        """Natural logarithm in place."""
+        d = self._inplace("log_")
+        np.log(d, out=d)
+        return self
+
     def __iadd__(self, other: Any) -> Tensor:
         return self.add_(other)
 
@@ -321,14 +385,94 @@ class Tensor:
         array = self._inplace("__setitem__")
         array[_plain_index(index)] = value._data if isinstance(value, Tensor) else value
 
-    # --- dtype -------------------------------------------------------------------------------
+    # --- dtype and device --------------------------------------------------------------------
     def float(self) -> Tensor:
         """Cast to float32."""
-        return self.astype(np.float32)
+        return self._cast(np.float32)
 
     def double(self) -> Tensor:
         """Cast to float64."""
-        return self.astype(np.float64)
+        return self._cast(np.float64)
+
+    def half(self) -> Tensor:
+        """Cast to float16 (numpy's half: slow, for storage rather than training)."""
+        return self._cast(np.float16)
+
+    def long(self) -> Tensor:
+        """Cast to int64 (not differentiable: the result requires no grad)."""
+        return self._cast(np.int64)
+
+    def int(self) -> Tensor:
+        """Cast to int32 (not differentiable)."""
+        return self._cast(np.int32)
+
+    def bool(self) -> Tensor:
+        """Cast to bool (not differentiable)."""
+        return self._cast(np.bool_)
+
+    def is_floating_point(self) -> builtins.bool:
+        return self._data.dtype.kind == "f"
+
+    def type(self, dtype: Any = None) -> Any:
+        """With a dtype: cast to it (as .to(dtype)); without: the dtype's name, e.g. 'float32'
+        (PyTorch answers 'torch.FloatTensor')."""
+        if dtype is None:
+            return str(self._data.dtype)
+        return self._cast(dtype)
+
+    def to(self, *args: Any, **kwargs: Any) -> Tensor:
+        """PyTorch's to(): .to(dtype), .to("cpu"), .to(device, dtype), .to(other) (other's dtype).
+
+        Returns self when nothing changes. A cast to a float dtype is differentiable; any device
+        but the CPU is refused."""
+        dtype = kwargs.pop("dtype", None)
+        check_device(kwargs.pop("device", None), "to")
+        kwargs.pop("non_blocking", None)
+        copy = kwargs.pop("copy", False)
+        if kwargs:
+            raise TypeError(f"to: unexpected keyword arguments {sorted(kwargs)}")
+        for a in args:
+            if isinstance(a, Tensor):
+                dtype = a._data.dtype
+            elif isinstance(a, (str, device)):
+                check_device(a, "to")
+            else:
+                dtype = a
+        out = self if dtype is None else self._cast(dtype)
+        return out.clone() if copy and out is self else out
+
+    def cpu(self) -> Tensor:
+        """Already on the CPU: self."""
+        return self
+
+    def cuda(self, *args: Any, **kwargs: Any) -> Tensor:
+        check_device("cuda", "cuda")
+        return self
+
+    def _cast(self, dtype: Any) -> Tensor:
+        d = _supported_dtype(dtype, "to")
+        if d == self._data.dtype:
+            return self
+        if d.kind == "f":
+            return self.astype(d)
+        return Tensor(self._data.astype(d))   # an integer or bool result carries no gradient
+
+    def clone(self) -> Tensor:
+        """A copy of the values that stays in the graph (its gradient flows back to self)."""
+        return self * 1 if self.requires_grad else Tensor(self._data.copy())
+
+    def mm(self, other: Tensor) -> Tensor:
+        """Matrix product of two matrices (PyTorch's mm; @ also broadcasts batches)."""
+        if self.ndim != 2 or _tensor(other).ndim != 2:
+            raise ValueError(f"mm: expected two matrices, got shapes {self.shape} and "
+                             f"{_tensor(other).shape}")
+        return self @ other
+
+    def t(self) -> Tensor:
+        """Transpose of a matrix (a vector or a scalar comes back as it is), as PyTorch's t()."""
+        if self.ndim > 2:
+            raise ValueError(f"t: expects a tensor with at most 2 dimensions, got shape {self.shape}")
+        return self.T if self.ndim == 2 else self
 
     # --- comparisons: plain boolean tensors, never part of the graph ---------------------------
     def __lt__(self, other: Any) -> Tensor:
@@ -486,6 +630,31 @@ class Tensor:
         def __abs__(self) -> Tensor: ...
         def __getitem__(self, index: Any) -> Tensor: ...
         def __getattr__(self, name: str) -> Any: ...
+
+
+class Size(tuple):
+    """What size() returns: a tuple of axis lengths, as PyTorch's torch.Size."""
+
+    def numel(self) -> int:
+        n = 1
+        for length in self:
+            n *= length
+        return n
+
+    def __repr__(self) -> str:
+        return f"Size({list(self)})"
+
+
+def _supported_dtype(dtype: Any, op: str) -> np.dtype:
+    """`dtype` as a numpy dtype, refusing those the engine has no use for (complex, strings,
+    objects) with an error that names the op."""
+    try:
+        d = np.dtype(dtype)
+    except TypeError:
+        raise TypeError(f"{op}: {dtype!r} is not a dtype") from None
+    if d.kind not in "biuf":
+        raise TypeError(f"{op}: dtype {d} is not supported (use a float, int, uint or bool dtype)")
+    return d
 
 
 def _raw(x: Any) -> Any:

@@ -56,17 +56,25 @@ class _SetGradEnabled:
         return wrapper  # type: ignore[return-value]
 
 
-def no_grad() -> _SetGradEnabled:
-    """Stop recording the graph: `with no_grad(): ...` or `@no_grad()` (thread-local).
+def no_grad(fn: Any = None) -> Any:
+    """Stop recording the graph: `with no_grad(): ...`, `@no_grad()` or `@no_grad` (thread-local).
 
     Example: `with no_grad(): w -= 0.1 * w.grad` updates a parameter without recording it.
     """
-    return _SetGradEnabled(False)
+    return _SetGradEnabled(False) if fn is None else _SetGradEnabled(False)(fn)
 
 
-def enable_grad() -> _SetGradEnabled:
-    """Record the graph again inside a `no_grad` block (thread-local)."""
-    return _SetGradEnabled(True)
+def enable_grad(fn: Any = None) -> Any:
+    """Record the graph again inside a `no_grad` block (thread-local); also `@enable_grad`."""
+    return _SetGradEnabled(True) if fn is None else _SetGradEnabled(True)(fn)
+
+
+def inference_mode(mode: Any = True) -> Any:
+    """PyTorch's inference_mode: here the same as no_grad (`with inference_mode(): ...`,
+    `@inference_mode()`, `@inference_mode`); inference_mode(False) records as usual."""
+    if callable(mode):
+        return _SetGradEnabled(False)(mode)
+    return _SetGradEnabled(not mode)
 
 
 def set_grad_enabled(mode: bool) -> _SetGradEnabled:
@@ -75,7 +83,10 @@ def set_grad_enabled(mode: bool) -> _SetGradEnabled:
 
 
 class Function:
-    """One differentiable op: subclass it, write `forward` and `backward`, call `.apply`.
+    """One differentiable primitive op: the base of the built-in ops in `ops/`, whose forward
+    works on numpy arrays (one numpy call, no Tensor around it). A user's own op subclasses
+    `tinygrad_nn.Function` (= `autograd.Function`, `TensorFunction` below) instead, whose forward
+    receives Tensors as in PyTorch.
 
     `forward(ctx, *args)` receives numpy arrays in place of Tensor arguments (other arguments
     pass through unchanged) and returns one numpy array. `backward(ctx, grad)` receives the
@@ -196,6 +207,77 @@ class Function:
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__}>"
+
+
+class TensorFunction(Function):
+    """A user-defined differentiable op, as PyTorch's `torch.autograd.Function`: subclass it,
+    write `forward` and `backward` as static methods, call `.apply`.
+
+    `forward(ctx, *args)` receives Tensors (detached copies that share memory, under no_grad,
+    so nothing in it is recorded) and other arguments unchanged; it returns one Tensor (or numpy
+    array). `backward(ctx, grad)` receives d(loss)/d(output) as a Tensor and returns one
+    gradient per forward argument (None for non-Tensors). `ctx.save_for_backward(*tensors)` /
+    `ctx.saved_tensors` keep inputs and the output for backward: they come back as the real
+    input Tensors, so a backward written with Tensor ops is differentiable again
+    (`create_graph=True`). Also `ctx.needs_input_grad` and `ctx.mark_non_differentiable(out)`.
+
+    Example::
+
+        class MyReLU(tinygrad_nn.Function):
+            @staticmethod
+            def forward(ctx, x):
+                ctx.save_for_backward(x)
+                return x.clamp(min=0)
+
+            @staticmethod
+            def backward(ctx, grad):
+                (x,) = ctx.saved_tensors
+                return grad * (x > 0)
+
+        x = Tensor([-1.0, 2.0], requires_grad=True)
+        MyReLU.apply(x).sum().backward()   # x.grad == [0., 1.]
+    """
+
+    __slots__ = ()
+
+    @classmethod
+    def apply(cls, *args: Any, **kwargs: Any) -> Tensor:
+        """Run forward on detached Tensors under no_grad and, if any input requires grad, record
+        the node (built-in primitives take Function.apply, which skips this wrapping)."""
+        ctx = cls()
+        ctx.inputs = args
+        needs = tuple(isinstance(a, Tensor) and a.requires_grad for a in args)
+        ctx.needs_input_grad = needs
+        detached = tuple(a.detach() if isinstance(a, Tensor) else a for a in args)
+        with _SetGradEnabled(False):
+            result = cls.forward(ctx, *detached, **kwargs)
+        if isinstance(result, tuple):
+            raise TypeError(f"{cls.__name__}.forward returned {len(result)} outputs; a Function "
+                            "here has exactly one output Tensor")
+        data = result._data if isinstance(result, Tensor) else np.asarray(result)
+        out = _wrap(data)
+        non_differentiable = ctx.__dict__.get("_non_differentiable", ())
+        if True in needs and _mode.enabled and id(data) not in non_differentiable:
+            if data.dtype.kind != "f":
+                raise TypeError(f"{cls.__name__}.forward returned a {data.dtype} tensor; only a "
+                                "floating point output can carry a gradient (mark it with "
+                                "ctx.mark_non_differentiable if it needs none)")
+            out.requires_grad = True
+            ctx._version_sum = sum(a._version for a in args if isinstance(a, Tensor))
+            ctx._seq = next(_creation_counter)
+            ctx.kwargs = kwargs or _NO_KWARGS
+            out._ctx = ctx
+        return out
+
+    def save_for_backward(self, *values: Any) -> None:
+        """Keep tensors for backward: saving an input (or the output) stores its array, which
+        saved_tensors maps back to the real input Tensor (the one in the graph)."""
+        self._saved = tuple(v._data if isinstance(v, Tensor) else v for v in values)
+
+    def mark_non_differentiable(self, *outputs: Any) -> None:
+        """Declare the output as carrying no gradient (an index, a mask): it requires no grad."""
+        self.__dict__["_non_differentiable"] = {id(o._data if isinstance(o, Tensor) else o)
+                                                for o in outputs}
 
 
 def _wrap(data: np.ndarray) -> Tensor:

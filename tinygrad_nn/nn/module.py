@@ -11,6 +11,7 @@ from typing import Any, Callable, Iterable, Iterator, Mapping, NamedTuple
 
 import numpy as np
 
+from .._device import check_device, device
 from ..function import mark_modified, no_grad
 from .._tensor import Tensor
 
@@ -239,11 +240,15 @@ class Module:
 
     def num_parameters(self, trainable_only: bool = False) -> int:
         """How many numbers the model learns: MLP([3, 4, 2]).num_parameters() == 26."""
-        return sum(p.size for p in self.parameters() if p.requires_grad or not trainable_only)
+        return sum(p.numel() for p in self.parameters() if p.requires_grad or not trainable_only)
 
-    def to(self, dtype: Any) -> Module:
+    def to(self, *args: Any, **kwargs: Any) -> Module:
         """Cast every parameter to a float dtype, in place (the Parameter objects stay the same,
-        so an optimizer built earlier still holds them); returns self. Not under autograd."""
+        so an optimizer built earlier still holds them); returns self. Not under autograd.
+        As PyTorch's: .to(dtype), .to("cpu") / .to(device) (only the CPU exists), .to(tensor)."""
+        dtype = _dtype_and_device(args, kwargs)
+        if dtype is None:
+            return self
         d = np.dtype(dtype)
         if d.kind != "f":
             raise TypeError(f"to: parameters must stay floating point, got {d}")
@@ -252,6 +257,14 @@ class Module:
                 p._data = p._data.astype(d)
                 mark_modified(p)
                 p.grad = None if p.grad is None else Tensor(p.grad._data.astype(d))
+        return self
+
+    def cpu(self) -> Module:
+        """Already on the CPU: returns self."""
+        return self
+
+    def cuda(self, device: Any = None) -> Module:
+        check_device("cuda", "Module.cuda")
         return self
 
     def double(self) -> Module:
@@ -440,3 +453,21 @@ class Sequential(ModuleList):
         for m in self._modules.values():
             x = m(x)
         return x
+
+
+def _dtype_and_device(args: tuple, kwargs: dict) -> Any:
+    """The dtype in Module.to's PyTorch-style arguments (None if only a device is given),
+    refusing any device but the CPU."""
+    dtype = kwargs.pop("dtype", None)
+    check_device(kwargs.pop("device", None), "Module.to")
+    kwargs.pop("non_blocking", None)
+    if kwargs:
+        raise TypeError(f"Module.to: unexpected keyword arguments {sorted(kwargs)}")
+    for a in args:
+        if isinstance(a, (str, device)):
+            check_device(a, "Module.to")
+        elif isinstance(a, Tensor):
+            dtype = a.dtype
+        else:
+            dtype = a
+    return dtype

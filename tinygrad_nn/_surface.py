@@ -1,0 +1,152 @@
+"""PyTorch's spelling of tinygrad_nn, produced from Tensor by two mechanisms instead of being
+written out name by name:
+
+- function forms: every public Tensor method `m` is also `tinygrad_nn.m(x, ...)`, meaning
+  `x.m(...)` (function_form, used by the package's module __getattr__); the few functions whose
+  PyTorch meaning is not "call the method" (max, min: `max(a, b)` is maximum) are written here;
+- keyword aliases: every function with `axis`/`keepdims` parameters also accepts PyTorch's
+  `dim`/`keepdim` (accept_torch_keywords, applied once when the package has finished importing).
+
+It also holds the dtype names (`float32`, `long`, ... as numpy dtypes, so `x.dtype == float32`).
+"""
+from __future__ import annotations
+
+import builtins
+import functools
+import inspect
+from typing import Any, Callable
+
+import numpy as np
+
+from ._tensor import Size, Tensor
+from .creation import tensor
+
+# --- dtype names: numpy dtypes, so that x.dtype == tinygrad_nn.float32 -------------------------
+float32 = float = np.dtype(np.float32)
+float64 = double = np.dtype(np.float64)
+float16 = half = np.dtype(np.float16)    # numpy's half: works, slowly; not a default dtype
+int8 = np.dtype(np.int8)
+int16 = short = np.dtype(np.int16)
+int32 = int = np.dtype(np.int32)
+int64 = long = np.dtype(np.int64)
+uint8 = np.dtype(np.uint8)
+bool = np.dtype(np.bool_)
+dtype = np.dtype   # isinstance(x.dtype, tinygrad_nn.dtype)
+
+DTYPE_NAMES = ("float32", "float", "float64", "double", "float16", "half", "int8", "int16", "short",
+               "int32", "int", "int64", "long", "uint8", "bool", "dtype")
+
+
+# --- keyword aliases ---------------------------------------------------------------------------
+_ALIASES = {"dim": "axis", "keepdim": "keepdims", "dim0": "axis0", "dim1": "axis1"}
+_accepting: set[builtins.int] = set()   # ids of the wrappers made, so none is wrapped twice
+
+
+def torch_keywords(fn: Callable) -> Callable:
+    """fn, also accepting PyTorch's dim=/keepdim= for its axis=/keepdims= parameters.
+
+    Functions without such parameters (or that already have PyTorch's names) come back
+    unchanged; the wrapper renames keywords only when keywords are given."""
+    if id(fn) in _accepting:
+        return fn
+    try:
+        params = inspect.signature(fn).parameters
+    except (TypeError, ValueError):
+        return fn
+    renames = {theirs: ours for theirs, ours in _ALIASES.items() if ours in params and theirs not in params}
+    if not renames:
+        return fn
+
+    @functools.wraps(fn)
+    def accepting_dim(*args: Any, **kwargs: Any) -> Any:
+        if kwargs:
+            for theirs, ours in renames.items():
+                if theirs in kwargs:
+                    if ours in kwargs:
+                        raise TypeError(f"{fn.__name__}: got both {theirs}= and {ours}=")
+                    kwargs[ours] = kwargs.pop(theirs)
+        return fn(*args, **kwargs)
+
+    _accepting.add(id(accepting_dim))
+    return accepting_dim
+
+
+def accept_torch_keywords(namespace: dict[str, Any] | None = None) -> None:
+    """Give every Tensor method with axis/keepdims (and, in `namespace`, every function from the
+    ops package) PyTorch's dim/keepdim too. Run it after all ops are attached; running it again
+    wraps only what is new."""
+    for name, attr in list(vars(Tensor).items()):
+        if inspect.isfunction(attr):
+            wrapped = torch_keywords(attr)
+            if wrapped is not attr:
+                setattr(Tensor, name, wrapped)
+    for name, attr in list((namespace or {}).items()):
+        if inspect.isfunction(attr) and attr.__module__.startswith("tinygrad_nn.ops"):
+            namespace[name] = torch_keywords(attr)   # type: ignore[index]
+
+
+# --- function forms ------------------------------------------------------------------------------
+def function_form(name: str) -> Callable | None:
+    """`tinygrad_nn.<name>(x, *args, **kwargs)` as `x.<name>(*args, **kwargs)`, for a public
+    Tensor method `name` (None otherwise). A first argument that is not a Tensor goes through
+    tensor() first, so torch.exp(2.0) works."""
+    method = inspect.getattr_static(Tensor, name, None)
+    if name.startswith("_") or not inspect.isfunction(method):
+        return None
+
+    def form(input: Any, *args: Any, **kwargs: Any) -> Any:
+        x = input if isinstance(input, Tensor) else tensor(input)
+        return getattr(x, name)(*args, **kwargs)
+
+    form.__name__ = form.__qualname__ = name
+    form.__doc__ = f"tinygrad_nn.{name}(x, ...) is x.{name}(...):\n\n{method.__doc__ or ''}"
+    return form
+
+
+def tensor_method_names() -> list[str]:
+    """The public Tensor methods, each of which has a function form."""
+    return sorted(n for n in dir(Tensor) if function_form(n) is not None)
+
+
+def max(input: Any, dim: Any = None, keepdim: builtins.bool = False, **kwargs: Any) -> Any:
+    """max(x): the largest element; max(x, dim, keepdim=False): Tensor.max along dim (values and
+    indices where Tensor.max gives them); max(a, b) with a Tensor b: the elementwise maximum."""
+    x = input if isinstance(input, Tensor) else tensor(input)
+    if isinstance(dim, Tensor):
+        return x.maximum(dim)
+    if "other" in kwargs:
+        return x.maximum(kwargs.pop("other"))
+    if dim is None:
+        return x.max(**kwargs)
+    return x.max(dim, keepdim, **kwargs)
+
+
+def min(input: Any, dim: Any = None, keepdim: builtins.bool = False, **kwargs: Any) -> Any:
+    """min(x), min(x, dim, keepdim=False), and min(a, b) = the elementwise minimum (see max)."""
+    x = input if isinstance(input, Tensor) else tensor(input)
+    if isinstance(dim, Tensor):
+        return x.minimum(dim)
+    if "other" in kwargs:
+        return x.minimum(kwargs.pop("other"))
+    if dim is None:
+        return x.min(**kwargs)
+    return x.min(dim, keepdim, **kwargs)
+
+
+def is_tensor(obj: Any) -> builtins.bool:
+    return isinstance(obj, Tensor)
+
+
+def set_printoptions(precision: builtins.int | None = None, threshold: builtins.int | None = None,
+                     edgeitems: builtins.int | None = None, linewidth: builtins.int | None = None,
+                     sci_mode: builtins.bool | None = None, profile: Any = None) -> None:
+    """How tensors print (numpy's print options underneath)."""
+    options = {"precision": precision, "threshold": threshold, "edgeitems": edgeitems,
+               "linewidth": linewidth}
+    if sci_mode is not None:
+        options["suppress"] = not sci_mode
+    np.set_printoptions(**{k: v for k, v in options.items() if v is not None})
+
+
+__all__ = ["Size", "max", "min", "is_tensor", "set_printoptions", "function_form",
+           "tensor_method_names", "accept_torch_keywords", "torch_keywords", *DTYPE_NAMES]
