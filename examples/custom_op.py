@@ -2,7 +2,8 @@
 
 Run:  python examples/custom_op.py
 
-1. Define forward (numpy) and backward (Tensor ops, so second order comes for free).
+1. Define forward and backward as in PyTorch's torch.autograd.Function: forward receives Tensors
+   (run under no_grad), backward is written with Tensor ops, so second order comes for free.
 2. gradcheck it at a few points, then let hypothesis hunt for a counterexample.
 3. See what a wrong derivative looks like: the report names the element and the values.
 4. Use the op in a model.
@@ -19,11 +20,12 @@ class Swish(Function):
 
     @staticmethod
     def forward(ctx, x):
-        return x / (1 + np.exp(-x))
+        ctx.save_for_backward(x)
+        return x * x.sigmoid()
 
     @staticmethod
     def backward(ctx, grad):
-        (x,) = ctx.inputs          # the input Tensor: differentiating through it gives 2nd order
+        (x,) = ctx.saved_tensors   # the input Tensor: differentiating through it gives 2nd order
         s = x.sigmoid()
         return grad * (s + x * s * (1 - s))
 
@@ -33,7 +35,8 @@ class SwishWrong(Swish):
 
     @staticmethod
     def backward(ctx, grad):
-        return grad * ctx.inputs[0].sigmoid()
+        (x,) = ctx.saved_tensors
+        return grad * x.sigmoid()
 
 
 def main() -> None:

@@ -147,8 +147,8 @@ def mlp_loss(sizes, x, y):
         h, start = Tensor(x), 0
         weights = []
         for p in params:
-            weights.append(flat[start:start + p.size].reshape(*p.shape))
-            start += p.size
+            weights.append(flat[start:start + p.numel()].reshape(*p.shape))
+            start += p.numel()
         for i in range(0, len(weights), 2):
             h = h @ weights[i].T + weights[i + 1]
             if i + 2 < len(weights):

@@ -45,7 +45,8 @@ def test_requires_grad_on_integer_or_bool_tensor_is_a_type_error():
 
 def test_properties_and_interop():
     t = Tensor(np.arange(6.0).reshape(2, 3))
-    assert t.shape == (2, 3) and t.ndim == 2 and t.size == 6 and t.numel() == 6 and len(t) == 2
+    assert t.shape == (2, 3) and t.ndim == 2 and t.size() == (2, 3) and t.size(-1) == 3
+    assert t.numel() == 6 and len(t) == 2
     assert t.T.shape == (3, 2) and np.array_equal(t.T.numpy(), t.numpy().T)
     assert np.asarray(t) is t.numpy() and t.numpy() is t.numpy()
     assert Tensor([[2.5]]).item() == 2.5

@@ -55,12 +55,12 @@ __all__ = [
 # === surface: PyTorch's names (issue 11) =========================================================
 from . import _surface  # noqa: E402  (first: __getattr__ needs it while the imports below run)
 from . import autograd  # noqa: E402,F401  (torch.autograd: Function, grad, backward, gradcheck)
-from ._device import backends, cuda, device, set_default_device  # noqa: E402
-from .creation import (Generator, as_tensor, bernoulli, default_generator, empty,  # noqa: E402
+from ._device import backends, cuda, device, set_default_device  # noqa: E402,F401
+from .creation import (Generator, as_tensor, bernoulli, default_generator, empty,  # noqa: E402,F401
                        empty_like, from_numpy, full_like, get_rng_state, initial_seed, linspace,
                        logspace, meshgrid, multinomial, normal, randint, randint_like, randperm,
                        seed, set_rng_state, tensor, tril_indices, triu_indices)
-from ._surface import (bool, double, dtype, float, float16, float32, float64, half,  # noqa: E402
+from ._surface import (bool, double, dtype, float, float16, float32, float64, half,  # noqa: E402,F401
                        int, int8, int16, int32, int64, is_tensor, long, max, min, set_printoptions,
                        short, uint8)
 

@@ -17,6 +17,8 @@ class device:
     "cpu". Tensors can only live on the CPU: see check_device."""
 
     __slots__ = ("type", "index")
+    type: str
+    index: int | None
 
     def __init__(self, type: Any, index: int | None = None) -> None:
         if isinstance(type, device):

@@ -39,7 +39,8 @@ DTYPE_NAMES = ("float32", "float", "float64", "double", "float16", "half", "int8
 
 # --- keyword aliases ---------------------------------------------------------------------------
 _ALIASES = {"dim": "axis", "keepdim": "keepdims", "dim0": "axis0", "dim1": "axis1"}
-_accepting: set[builtins.int] = set()   # ids of the wrappers made, so none is wrapped twice
+# function -> its wrapper (one per function, however many names it has), and wrapper -> itself
+_accepting: dict[Callable, Callable] = {}
 
 
 def torch_keywords(fn: Callable) -> Callable:
@@ -47,8 +48,8 @@ def torch_keywords(fn: Callable) -> Callable:
 
     Functions without such parameters (or that already have PyTorch's names) come back
     unchanged; the wrapper renames keywords only when keywords are given."""
-    if id(fn) in _accepting:
-        return fn
+    if fn in _accepting:
+        return _accepting[fn]
     try:
         params = inspect.signature(fn).parameters
     except (TypeError, ValueError):
@@ -67,7 +68,7 @@ def torch_keywords(fn: Callable) -> Callable:
                     kwargs[ours] = kwargs.pop(theirs)
         return fn(*args, **kwargs)
 
-    _accepting.add(id(accepting_dim))
+    _accepting[fn] = _accepting[accepting_dim] = accepting_dim
     return accepting_dim
 
 
@@ -141,8 +142,8 @@ def set_printoptions(precision: builtins.int | None = None, threshold: builtins.
                      edgeitems: builtins.int | None = None, linewidth: builtins.int | None = None,
                      sci_mode: builtins.bool | None = None, profile: Any = None) -> None:
     """How tensors print (numpy's print options underneath)."""
-    options = {"precision": precision, "threshold": threshold, "edgeitems": edgeitems,
-               "linewidth": linewidth}
+    options: dict[str, Any] = {"precision": precision, "threshold": threshold,
+                               "edgeitems": edgeitems, "linewidth": linewidth}
     if sci_mode is not None:
         options["suppress"] = not sci_mode
     np.set_printoptions(**{k: v for k, v in options.items() if v is not None})

@@ -402,14 +402,6 @@ class Tensor:
         """Cast to int64 (not differentiable: the result requires no grad)."""
         return self._cast(np.int64)
 
-    def int(self) -> Tensor:
-        """Cast to int32 (not differentiable)."""
-        return self._cast(np.int32)
-
-    def bool(self) -> Tensor:
-        """Cast to bool (not differentiable)."""
-        return self._cast(np.bool_)
-
     def is_floating_point(self) -> builtins.bool:
         return self._data.dtype.kind == "f"
 
@@ -612,6 +604,15 @@ class Tensor:
     def clamp(self, min: builtins.float | None = None, max: builtins.float | None = None) -> Tensor:
         """PyTorch's name for clip."""
         return self.clip(min, max)
+
+    # last in the class: below these two, `int` and `bool` would name the methods, not the types
+    def int(self) -> Tensor:
+        """Cast to int32 (not differentiable)."""
+        return self._cast(np.int32)
+
+    def bool(self) -> Tensor:
+        """Cast to bool (not differentiable)."""
+        return self._cast(np.bool_)
 
     if TYPE_CHECKING:  # ops.py attaches the primitive ops at import; these lines only type them
         def __add__(self, other: Any) -> Tensor: ...

@@ -4,7 +4,7 @@ gradcheck / gradgradcheck (from tinygrad_nn.testing, loaded on first use), and a
 from __future__ import annotations
 
 import types
-from typing import Any, Sequence
+from typing import Any
 
 from . import func as _func
 from . import function as _function
@@ -99,4 +99,3 @@ def __getattr__(name: str) -> Any:
 
 __all__ = ["Function", "grad", "backward", "Variable", "functional", "no_grad", "enable_grad",
            "set_grad_enabled", "detect_anomaly", *_TESTING]
-

@@ -38,7 +38,7 @@ class Generator:
 
     def seed(self) -> int:
         """Reseed from the operating system's entropy; returns the new seed."""
-        seed = int(np.random.SeedSequence().entropy) % 2 ** 63
+        seed = int(np.random.SeedSequence().generate_state(1, np.uint64)[0]) % 2 ** 63
         self.manual_seed(seed)
         return seed
 
@@ -48,7 +48,7 @@ class Generator:
 
     def get_state(self) -> dict:
         """The stream's position (numpy's bit-generator state), for set_state."""
-        return self._rng.bit_generator.state
+        return dict(self._rng.bit_generator.state)
 
     def set_state(self, state: dict) -> Generator:
         self._rng.bit_generator.state = state
@@ -108,10 +108,12 @@ def _shape(shape: Sequence[Any], size: Any = None) -> tuple[int, ...]:
         shape = (size,)
     if len(shape) == 1 and not isinstance(shape[0], (int, np.integer)):
         shape = tuple(shape[0])
+    lengths = []
     for n in shape:
         if not isinstance(n, (int, np.integer)) or n < 0:
             raise ValueError(f"shape must be non-negative integers, got {tuple(shape)}")
-    return tuple(int(n) for n in shape)
+        lengths.append(int(n))
+    return tuple(lengths)
 
 
 def _dtype(dtype: Any, op: str = "factory") -> np.dtype:

@@ -402,3 +402,21 @@ NN_OPS: list[OpCase] = [
            lambda x, t: _np_multi_margin(x, t, 2, MARGIN), (_scores_and_labels(NO_TIES),), variant="p=2"),
 ]
 OPS.extend(NN_OPS)
+
+# === surface: PyTorch-named Tensor methods (issue 11) =========================================
+# compositions of the primitives above, checked under their PyTorch names
+OPS.extend([
+    OpCase("clone", lambda x: x.clone(), np.copy, unary()),
+    OpCase("mm", lambda a, b: a.mm(b), np.matmul, (st.tuples(*(st.integers(1, 3),) * 3).flatmap(
+        lambda nkm: st.tuples(tensors(nkm[:2]), tensors(nkm[1:]))),)),
+    OpCase("t", lambda x: x.t(), lambda x: x.T, unary(shape=shapes(max_dims=2, max_side=3))),
+    OpCase("to", lambda x: x.to(np.longdouble), lambda x: x.astype(np.longdouble), unary()),
+    OpCase("type", lambda x: x.type(np.longdouble), lambda x: x.astype(np.longdouble), unary()),
+])
+NOT_DIFFERENTIABLE |= {
+    "nelement", "dim", "ndimension", "device", "is_cuda", "is_floating_point", "cpu", "cuda",
+    "long", "int", "bool",              # integer and bool results carry no gradient (as PyTorch)
+    "half",                             # astype's row covers the cast; float16 is too coarse to check
+    "bernoulli", "multinomial",         # random draws
+    "clamp_", "exp_", "log_", "uniform_", "normal_",   # in-place, never recorded
+}

@@ -154,9 +154,9 @@ def gradgradcheck(fn: Callable[..., Tensor], inputs: Any, grad_outputs: Any = No
         y = _call(fn, xs)
         diff = [xs[i] for i in positions] + list(params)
         if not y.requires_grad:
-            return Tensor(np.zeros(sum(x.size for x in diff)))
+            return Tensor(np.zeros(sum(x.numel() for x in diff)))
         grads = grad(y, diff, Tensor(v.astype(y.dtype)), create_graph=True, allow_unused=True)
-        flat = [g.reshape(-1) if g is not None else Tensor(np.zeros(x.size)) for g, x in zip(grads, diff)]
+        flat = [g.reshape(-1) if g is not None else Tensor(np.zeros(x.numel())) for g, x in zip(grads, diff)]
         from ..ops import cat
         return cat(flat) if flat else Tensor(np.zeros(0))
 
@@ -208,7 +208,7 @@ def check(fn: Callable[..., Tensor], inputs: Any, *, eps: float = 1e-6, atol: fl
     rng = np.random.default_rng(0)
 
     # Rows of the analytical Jacobian: vᵀJ for each one-hot v, or random projections v
-    m = out.size
+    m = out.numel()
     if m <= max_outputs:
         vectors = np.eye(m).reshape((m,) + out.shape)
         rows = [f"output element {tuple(int(k) for k in np.unravel_index(r, out.shape))}" for r in range(m)]
@@ -217,7 +217,7 @@ def check(fn: Callable[..., Tensor], inputs: Any, *, eps: float = 1e-6, atol: fl
         rows = [f"random projection {r} of the {out.shape} output" for r in range(16)]
     try:
         analytical = [np.stack([_vjp(out, diff, v)[j].reshape(-1) for v in vectors]) if m else
-                      np.zeros((0, x.size)) for j, x in enumerate(diff)]   # per input: (rows, n)
+                      np.zeros((0, x.numel())) for j, x in enumerate(diff)]   # per input: (rows, n)
     except (RuntimeError, ValueError, TypeError) as err:   # e.g. a gradient of the wrong shape
         report.failed_checks.append(f"backward raised {type(err).__name__}: {err}")
         return report
@@ -225,9 +225,9 @@ def check(fn: Callable[..., Tensor], inputs: Any, *, eps: float = 1e-6, atol: fl
     f0 = _evaluate(fn, inputs, None, 0, None)
     project = vectors.reshape(len(vectors), m)
     for j, (label, which, x) in enumerate(targets):
-        elements: Sequence[int] = range(x.size)
-        if max_elements is not None and x.size > max_elements:
-            elements = sorted(rng.choice(x.size, max_elements, replace=False).tolist())
+        elements: Sequence[int] = range(x.numel())
+        if max_elements is not None and x.numel() > max_elements:
+            elements = sorted(rng.choice(x.numel(), max_elements, replace=False).tolist())
         for e in elements:
             numerical, right, left = (project @ d for d in _derivative(fn, inputs, f0, which, e, eps, method))
             element = tuple(int(k) for k in np.unravel_index(e, x.shape))
