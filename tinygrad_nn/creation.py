@@ -280,19 +280,22 @@ def linspace(start: Any, end: Any, steps: int, dtype: Any = None, device: Any = 
              requires_grad: bool = False) -> Tensor:
     """`steps` evenly spaced values from start to end, both included (default float dtype).
 
-    Computed as PyTorch does, from both ends toward the middle, so that both ends are exact."""
+    Computed as PyTorch does, from both ends toward the middle (so both ends are exact), with
+    the step rounded to the dtype: start + step*i in the first half, end - step*(steps-1-i) in
+    the second. In float32 each value is rounded once, from float64, as PyTorch's fused
+    multiply-add does (its middle value of linspace(-1, 1, 7) is -2.98e-08, not 0)."""
     d = _dtype(dtype, "linspace")
     if not isinstance(steps, (int, np.integer)) or steps < 0:
         raise ValueError(f"linspace: steps must be a non-negative int, got {steps!r}")
-    work = d if d.kind == "f" else np.dtype(np.float64)
-    start, end = np.asarray(_number(start), work), np.asarray(_number(end), work)
+    grid = d if d.kind == "f" else np.dtype(np.float64)   # the dtype the step is rounded to
+    first, last = np.asarray(_number(start), grid), np.asarray(_number(end), grid)
     i = np.arange(steps)
     if steps == 1:
-        values = np.full(1, start, work)
+        values = np.full(1, first, np.float64)
     else:
-        step = (end - start) / work.type(steps - 1)
-        back = (steps - 1 - i).astype(work)
-        values = np.where(i < steps // 2, start + step * i.astype(work), end - step * back)
+        step = ((last - first) / grid.type(steps - 1)).astype(np.float64)
+        wide_first, wide_last = first.astype(np.float64), last.astype(np.float64)
+        values = np.where(i < steps // 2, wide_first + step * i, wide_last - step * (steps - 1 - i))
     return _make(values.astype(d), requires_grad, device, "linspace")
 
 
@@ -399,13 +402,14 @@ def rand_like(t: Tensor, dtype: Any = None, device: Any = None, requires_grad: b
 
 
 def randint_like(t: Tensor, low: int = 0, high: int | None = None, dtype: Any = None,
-                 device: Any = None, generator: Generator | None = None) -> Tensor:
+                 device: Any = None, requires_grad: bool = False,
+                 generator: Generator | None = None) -> Tensor:
     """randint_like(t, high) or randint_like(t, low, high): t's shape and dtype."""
     t = _like(t, "randint_like")
     if high is None:
         low, high = 0, low
     return randint(low, high, t.shape, dtype=t.dtype if dtype is None else dtype, device=device,
-                   generator=generator)
+                   requires_grad=requires_grad, generator=generator)
 
 
 def normal(mean: Any = 0.0, std: Any = 1.0, size: Any = None, generator: Generator | None = None,
