@@ -280,7 +280,8 @@ def test_updates_through_data():
 
 def test_data_updates_against_torch():
     t = needs_torch()
-    ours, theirs = tg.tensor([1.0, -2.0, 0.5], requires_grad=True), t.tensor([1.0, -2.0, 0.5], requires_grad=True)
+    ours = tg.tensor([1.0, -2.0, 0.5], requires_grad=True)
+    theirs = t.tensor([1.0, -2.0, 0.5], requires_grad=True)
     for p in (ours, theirs):
         for _ in range(3):
             loss = (p * p * p).sum()

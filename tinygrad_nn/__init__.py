@@ -69,8 +69,9 @@ __all__ += [
     "Generator", "default_generator", "seed", "initial_seed", "get_rng_state", "set_rng_state",
     "tensor", "as_tensor", "from_numpy", "empty", "empty_like", "full_like", "linspace", "logspace",
     "meshgrid", "tril_indices", "triu_indices", "randint", "randint_like", "normal", "randperm",
-    "multinomial", "bernoulli", "is_tensor", "set_printoptions", "max", "min",
-    *_surface.DTYPE_NAMES,
+    "multinomial", "bernoulli", "is_tensor", "set_printoptions",
+    # not float, int, bool, max, min: `from tinygrad_nn import *` must not hide Python's builtins
+    *(n for n in _surface.DTYPE_NAMES if n not in ("float", "int", "bool")),
 ]
 
 # Last, once every op is attached to Tensor: dim=/keepdim= wherever axis=/keepdims= are.

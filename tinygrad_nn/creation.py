@@ -160,6 +160,8 @@ def tensor(data: Any, dtype: Any = None, device: Any = None, requires_grad: bool
         array = data._data.copy()
     elif isinstance(data, (np.ndarray, np.generic)):
         array = np.array(data)
+    elif dtype is not None:
+        array = np.array(data, dtype=_supported_dtype(dtype, "tensor"))
     else:
         array = np.array(data)
         if array.dtype.kind == "f":

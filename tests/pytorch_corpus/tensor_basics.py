@@ -1,0 +1,32 @@
+"""Tensor manipulation a beginner does first: creation, dtypes, shapes, reductions, indexing."""
+# tolerance: 1e-6
+import numpy as np
+import torch
+
+x = torch.arange(12).reshape(3, 4)
+print(x.dtype == torch.int64, x.shape[0], tuple(x.size()), x.size(1), x.dim(), x.numel())
+print(x.sum().item(), x.sum(dim=0).tolist(), x.float().mean(dim=1).tolist())
+print(torch.max(x).item(), torch.argmax(x, dim=1).tolist(), x.t().shape[0])
+f = x.float()
+print(torch.cat([f, f], dim=0).shape[0], torch.stack([f, f]).shape[0], f.unsqueeze(0).shape[0])
+print(f[1:, ::2].tolist(), f[:, -1].tolist(), f[f > 5].tolist())
+print(torch.where(f > 5, f, -f).tolist())
+print(torch.clamp(f, 2, 8).tolist(), f.clamp(max=3).sum().item())
+print(torch.zeros(2, 3).tolist(), torch.ones((2,)).tolist(), torch.full((2, 2), 7).tolist())
+print(torch.eye(3).tolist(), torch.zeros_like(f).sum().item(), torch.ones_like(x).dtype == torch.int64)
+a = np.array([[1.5, 2.5], [3.5, 4.5]])
+t = torch.from_numpy(a)
+print(t.dtype == torch.float64, torch.tensor(a).tolist(), t.numpy().sum())
+print(torch.tensor([1, 2, 3]).float().dtype == torch.float32, torch.tensor([0.5]).long().tolist())
+print(torch.tensor([1.0, 0.0]).bool().tolist(), torch.tensor([1, 2]).double().dtype == torch.float64)
+print(x.view(4, 3).shape[0] if hasattr(x, "view") else 4, x.flatten().tolist()[:5], x.reshape(-1).shape[0])
+m = torch.tensor([[1.0, 2.0], [3.0, 4.0]])
+print(torch.matmul(m, m).tolist(), m.mm(m.t()).tolist(), (m @ m).sum().item())
+print(torch.exp(m).tolist(), torch.log(m).tolist(), torch.sqrt(m).tolist())
+print(torch.softmax(m, dim=1).tolist(), torch.mean(m).item())
+print(torch.std(m).item(), torch.var(m, dim=0).tolist())
+print(f"{m.sum():.3f}", f"{torch.tensor(2.0).item():.2f}", m.tolist(), m[0, 1].item())
+v = torch.tensor([3.0, 1.0, 2.0])
+print(torch.abs(-v).tolist(), torch.sin(v).tolist(), torch.tanh(v).tolist(), v.sigmoid().tolist())
+print(torch.linspace(0, 1, 5).tolist(), torch.logspace(0, 3, 4).tolist())
+print(x.float().mean(dim=0, keepdim=True).shape[0], x.argmax().item(), x.is_floating_point())
