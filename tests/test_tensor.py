@@ -74,7 +74,8 @@ def test_repr_shows_values_grad_fn_and_requires_grad():
 def test_factories_shapes_dtypes_and_seeded_randomness():
     assert tg.zeros(2, 3).shape == (2, 3) and tg.ones((4,)).numpy().sum() == 4
     assert np.all(tg.full((2, 2), 7.0).numpy() == 7)
-    assert np.array_equal(tg.arange(3).numpy(), [0, 1, 2]) and tg.arange(3).dtype == np.float32
+    assert np.array_equal(tg.arange(3).numpy(), [0, 1, 2]) and tg.arange(3).dtype == np.int64   # PyTorch's
+    assert tg.arange(3.0).dtype == np.float32 and tg.arange(3, dtype=np.float64).dtype == np.float64
     assert np.array_equal(tg.eye(3).numpy(), np.eye(3))
     x = Tensor(np.zeros((2, 5)))
     assert tg.zeros_like(x).dtype == np.float64 and tg.ones_like(x).shape == (2, 5)

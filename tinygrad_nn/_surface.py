@@ -60,12 +60,13 @@ def torch_keywords(fn: Callable) -> Callable:
 
     @functools.wraps(fn)
     def accepting_dim(*args: Any, **kwargs: Any) -> Any:
-        if kwargs:
-            for theirs, ours in renames.items():
-                if theirs in kwargs:
-                    if ours in kwargs:
-                        raise TypeError(f"{fn.__name__}: got both {theirs}= and {ours}=")
-                    kwargs[ours] = kwargs.pop(theirs)
+        if not kwargs:   # the engine's own calls (sum_to's x.sum(axes)): one extra call, no more
+            return fn(*args)
+        for theirs, ours in renames.items():
+            if theirs in kwargs:
+                if ours in kwargs:
+                    raise TypeError(f"{fn.__name__}: got both {theirs}= and {ours}=")
+                kwargs[ours] = kwargs.pop(theirs)
         return fn(*args, **kwargs)
 
     _accepting[fn] = _accepting[accepting_dim] = accepting_dim

@@ -257,7 +257,11 @@ class TensorFunction(Function):
         data = result._data if isinstance(result, Tensor) else np.asarray(result)
         out = _wrap(data)
         non_differentiable = ctx.__dict__.get("_non_differentiable", ())
-        if True in needs and _mode.enabled and id(data) not in non_differentiable:
+        record = True in needs and _mode.enabled and id(data) not in non_differentiable
+        if _anomaly.enabled:
+            arrays = [a._data if isinstance(a, Tensor) else a for a in args]
+            _anomaly.check_forward(cls, ctx, data, arrays, record)
+        if record:
             if data.dtype.kind != "f":
                 raise TypeError(f"{cls.__name__}.forward returned a {data.dtype} tensor; only a "
                                 "floating point output can carry a gradient (mark it with "
