@@ -31,12 +31,18 @@ def __getattr__(name: str) -> object:
     if name in _TESTING:
         from . import testing
         return getattr(testing, name)
-    # every public Tensor method is also a function: tinygrad_nn.sin(x) is x.sin()
-    form = None if name.startswith("_") else _surface.function_form(name)
+    # every public Tensor method is also a function: tinygrad_nn.sin(x) is x.sin(). The forms are
+    # kept out of globals(), where `sum`, `all`, `abs`... would hide the builtins from this file
+    form = _FORMS.get(name)
     if form is None:
-        raise AttributeError(f"module 'tinygrad_nn' has no attribute {name!r}")
-    globals()[name] = form
+        form = None if name.startswith("_") else _surface.function_form(name)
+        if form is None:
+            raise AttributeError(f"module 'tinygrad_nn' has no attribute {name!r}")
+        _FORMS[name] = form
     return form
+
+
+_FORMS: dict = {}
 
 
 def __dir__() -> list[str]:
