@@ -86,6 +86,7 @@ def test_dim_and_keepdim_are_accepted_wherever_axis_and_keepdims_are():
     assert np.array_equal(tg.log_softmax(x, dim=1).numpy(), x.log_softmax(1).numpy())
     assert x.argmax(dim=1).tolist() == [2, 1]
     assert tg.cat([x, x], dim=1).shape == (2, 6) and tg.stack([x, x], dim=0).shape == (2, 2, 3)
+    assert np.array_equal(tg.nn.functional.softmax(x, dim=0).numpy(), x.softmax(0).numpy())
     assert x.unsqueeze(dim=0).shape == (1, 2, 3) and x.transpose(dim0=0, dim1=1).shape == (3, 2)
     with pytest.raises(TypeError, match="both dim= and axis="):
         x.sum(dim=0, axis=1)

@@ -80,6 +80,6 @@ __all__ += [
     *(n for n in _surface.DTYPE_NAMES if n not in ("float", "int", "bool")),
 ]
 
-# Last, once every op is attached to Tensor: dim=/keepdim= wherever axis=/keepdims= are.
-# (Functions other helpers add to this namespace from ops/ above this line are covered too.)
-_surface.accept_torch_keywords(globals())
+# Last, once every op is attached to Tensor: dim=/keepdim= wherever axis=/keepdims= are, on Tensor
+# methods and on the functions here and in nn.functional (F.softmax(x, dim=1)).
+_surface.accept_torch_keywords(globals(), vars(nn.functional))

@@ -73,18 +73,19 @@ def torch_keywords(fn: Callable) -> Callable:
     return accepting_dim
 
 
-def accept_torch_keywords(namespace: dict[str, Any] | None = None) -> None:
-    """Give every Tensor method with axis/keepdims (and, in `namespace`, every function from the
-    ops package) PyTorch's dim/keepdim too. Run it after all ops are attached; running it again
-    wraps only what is new."""
+def accept_torch_keywords(*namespaces: dict[str, Any]) -> None:
+    """Give every Tensor method with axis/keepdims (and every tinygrad_nn function in the
+    `namespaces`, e.g. a module's vars()) PyTorch's dim/keepdim too. Run it after all ops are
+    attached; running it again wraps only what is new."""
     for name, attr in list(vars(Tensor).items()):
         if inspect.isfunction(attr):
             wrapped = torch_keywords(attr)
             if wrapped is not attr:
                 setattr(Tensor, name, wrapped)
-    for name, attr in list((namespace or {}).items()):
-        if inspect.isfunction(attr) and attr.__module__.startswith("tinygrad_nn.ops"):
-            namespace[name] = torch_keywords(attr)   # type: ignore[index]
+    for namespace in namespaces:
+        for name, attr in list(namespace.items()):
+            if inspect.isfunction(attr) and attr.__module__.startswith("tinygrad_nn"):
+                namespace[name] = torch_keywords(attr)
 
 
 # --- function forms ------------------------------------------------------------------------------
