@@ -262,6 +262,7 @@ def test_module_to_device_and_dtype():
     assert model.weight is weight and weight.dtype == tg.float64
     model.to(device="cpu", dtype=tg.float32)
     assert weight.dtype == tg.float32
+    assert model.half() is model and weight.dtype == tg.float16
 
 
 # --- 6. .data -----------------------------------------------------------------------------------------

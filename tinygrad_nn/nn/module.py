@@ -267,6 +267,10 @@ class Module:
         check_device("cuda", "Module.cuda")
         return self
 
+    def half(self) -> Module:
+        """float16 parameters (numpy's half: for storage; training in it is slow); returns self."""
+        return self.to(np.float16)
+
     def double(self) -> Module:
         """float64 parameters, e.g. to check a model's gradients with gradcheck; returns self."""
         return self.to(np.float64)
