@@ -256,6 +256,8 @@ def backward(root: Tensor, gradient: Any = None, retain_graph: bool | None = Non
 def _seed_gradient(op: str, root: Tensor, gradient: Any) -> Tensor:
     """dL/d(root), where backward starts: ones for a one-element root, else `gradient` checked
     against root's shape and cast to its dtype. `op` names the caller in errors."""
+    if root._data.dtype.kind not in "fc":
+        raise _integer_error(op, root)
     if gradient is None:
         if root._data.size != 1:
             raise RuntimeError(f"{op}: a gradient is implied only for a one-element output, but "
@@ -304,14 +306,17 @@ def _backward(root: Tensor, gradient: Tensor, retain_graph: bool, create_graph: 
             if type(in_grads) is not tuple:
                 in_grads = (in_grads,)
             if len(in_grads) != len(args):
-                raise RuntimeError(f"{ctx.name}.backward returned {len(in_grads)} gradients for "
-                                   f"{len(args)} forward arguments")
+                raise _count_error(ctx, in_grads, args)
             for inp, ig, need in zip(args, in_grads, ctx.needs_input_grad):
                 if ig is None or not need:
                     continue
                 # the common case costs a shape compare and a dtype identity test; _conform
                 # sums a broadcast gradient back, raises on a wrong shape, casts the dtype
-                if ig._data.shape != inp._data.shape or ig._data.dtype is not inp._data.dtype:
+                try:
+                    mismatch = ig._data.shape != inp._data.shape or ig._data.dtype is not inp._data.dtype
+                except AttributeError:   # not a Tensor: a numpy array is wrapped, others explained
+                    ig, mismatch = _as_gradient(ctx, inp, ig, create_graph), True
+                if mismatch:
                     ig = _conform(ctx, inp, ig)
                 key = id(inp)
                 prev = grads.get(key)
@@ -401,6 +406,10 @@ def _topological_order(root: Tensor) -> list[Tensor]:
             if isinstance(p, Tensor) and p.requires_grad and id(p) not in seen:
                 seen.add(id(p))
                 order.append(p)
+                # once per tensor of the graph: an integer tensor would silently get a
+                # truncated gradient (0.5 -> 0), so refuse before any gradient is computed
+                if p._data.dtype.kind not in "fc":
+                    raise _integer_error("backward", p)
     order.sort(key=_creation_number, reverse=True)
     return order
 
@@ -426,8 +435,58 @@ def _conform(ctx: Function, inp: Tensor, ig: Tensor) -> Tensor:
                                f"for argument {i} of shape {inp.shape}")
         ig = ig.sum_to(inp.shape)
     if ig._data.dtype != inp._data.dtype:
+        if ig._data.dtype.kind not in "fc":   # an integer or bool gradient lost its fractions already
+            raise TypeError(f"{ctx.name}.backward returned a gradient of dtype {ig.dtype} for argument "
+                            f"{_position(ctx, inp)} ({inp.shape} {inp.dtype}); expected a floating "
+                            f"point gradient, of dtype {inp.dtype}")
         ig = ig.astype(inp._data.dtype)
     return ig
+
+
+def _position(ctx: Function, inp: Tensor) -> int:
+    assert ctx.inputs is not None
+    return next(i for i, a in enumerate(ctx.inputs) if a is inp)
+
+
+def _as_gradient(ctx: Function, inp: Tensor, ig: Any, create_graph: bool) -> Tensor:
+    """A gradient that backward returned as something other than a Tensor: a numpy array is
+    accepted as a constant (right for first-order gradients only), anything else is an error
+    naming the op, the argument and what was expected."""
+    i = _position(ctx, inp)
+    expected = f"expected a Tensor of shape {inp.shape} and dtype {inp.dtype}, or None"
+    if isinstance(ig, Tensor):   # an AttributeError from elsewhere: not ours to explain
+        raise
+    if not isinstance(ig, (np.ndarray, np.generic)):
+        hint = " (return several gradients as a tuple, not a list)" if isinstance(ig, list) else ""
+        raise TypeError(f"{ctx.name}.backward returned a {type(ig).__name__} as the gradient of "
+                        f"argument {i}; {expected}{hint}")
+    if create_graph:
+        raise RuntimeError(f"{ctx.name}.backward returned a numpy array as the gradient of argument "
+                           f"{i}: a numpy array is a constant, so it is accepted for first-order "
+                           "gradients only; with create_graph=True (second order), write backward "
+                           f"with Tensor operations so that it can be differentiated; {expected}")
+    return _wrap(np.asarray(ig))
+
+
+def _count_error(ctx: Function, in_grads: tuple, args: tuple) -> RuntimeError:
+    got = in_grads[0] if len(in_grads) == 1 else None
+    hint = " (it returned a list: return a tuple)" if isinstance(got, list) else ""
+    return RuntimeError(f"{ctx.name}.backward returned {len(in_grads)} gradient(s) for "
+                        f"{len(args)} forward arguments; expected a tuple of {len(args)}, one per "
+                        f"argument, with None for those that take no gradient{hint}")
+
+
+def _integer_error(op: str, t: Tensor) -> TypeError:
+    # ops on an integer tensor are integer too: blame the first one, where the mistake was made
+    t = next(x for x in graph_tensors(t) if x.requires_grad and x._data.dtype.kind not in "fc")
+    if t._ctx is not None:
+        made, fix = (f"{t._ctx.name}'s forward returned {t.dtype} values",
+                     "return floating point arrays from forward")
+    else:
+        made, fix = "requires_grad was set on it directly", "make it a float tensor first (.float())"
+    return TypeError(f"{op}: a tensor of shape {t.shape} and dtype {t.dtype} requires grad ({made}), "
+                     "but only floating point tensors can carry a gradient (an integer one would "
+                     f"be truncated: 0.5 becomes 0); {fix}")
 
 
 def _broadcasts_to(shape: tuple[int, ...], target: tuple[int, ...]) -> bool:
