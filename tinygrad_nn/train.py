@@ -325,12 +325,48 @@ def load_model(path: str | os.PathLike) -> tuple[Module, Architecture, str]:
                          f"tinygrad_nn reads version {MODEL_VERSION}")
     try:
         arch = Architecture.from_dict(ckpt["architecture"])
+        _check_architecture(arch, ckpt["state_dict"])   # before building: it may be absurd
         model = build_model(arch)
         model.load_state_dict(ckpt["state_dict"])
     except (KeyError, TypeError, ValueError, RuntimeError) as e:
         raise ValueError(f"{where!r} holds a damaged model: {e}") from None
     model.eval()
     return model, arch, str(ckpt.get("data", ""))
+
+
+def parameter_count(arch: Architecture) -> int:
+    """How many numbers the network for `arch` holds, computed without building it."""
+    sizes = [arch.n_inputs, *arch.hidden, arch.n_classes]
+    pieces = [arch.maxout_pieces if arch.activation == "maxout" else 1] * len(arch.hidden) + [1]
+    return sum(k * (n_in + 1) * n_out for k, n_in, n_out in zip(pieces, sizes[:-1], sizes[1:]))
+
+
+def training_bytes(arch: Architecture, batch_size: int = 0, dtype: Any = np.float32) -> int:
+    """A lower bound on the memory training `arch` takes: weights, gradients and two Adam moments
+    per parameter, plus a few (batch, width) activations per layer."""
+    itemsize = np.dtype(dtype).itemsize
+    widths = sum((arch.n_inputs, *arch.hidden, arch.n_classes))
+    return (4 * parameter_count(arch) + 4 * batch_size * widths) * itemsize
+
+
+def _check_architecture(arch: Architecture, state_dict: Any) -> None:
+    """Refuse a stored architecture that is impossible, or that disagrees with the weights stored
+    beside it (whose size the file bounds), before any memory is spent building it."""
+    for name, value in (("n_inputs", arch.n_inputs), ("n_classes", arch.n_classes),
+                        ("maxout_pieces", arch.maxout_pieces), *(("hidden", h) for h in arch.hidden)):
+        if value < 1:
+            raise ValueError(f"architecture {name} is {value}; sizes must be at least 1")
+    if not 0 <= arch.dropout < 1:
+        raise ValueError(f"architecture dropout is {arch.dropout}; it must be in [0, 1)")
+    if not isinstance(state_dict, dict):
+        raise ValueError("no state dict stored beside the architecture")
+    stored = sum(int(np.prod(np.shape(v))) for v in state_dict.values())
+    wanted = parameter_count(arch)
+    # a small mismatch is left to load_state_dict, which names the parameter; a large one would
+    # allocate far more than the file holds before that
+    if wanted > max(2 * stored, 10**6):
+        raise ValueError(f"its architecture (hidden {list(arch.hidden)}) has {wanted:,} parameters, "
+                         f"but the file stores {stored:,}")
 
 
 def parse_hidden(text: str) -> tuple[int, ...]:
@@ -355,5 +391,5 @@ def seed_everything(seed: int) -> None:
 __all__ = [
     "DATASETS", "ACTIVATIONS", "OPTIMIZERS", "Data", "load_data", "Architecture", "build_model",
     "make_optimizer", "EpochMetrics", "Evaluation", "evaluate", "fit", "tqdm_available",
-    "save_model", "load_model", "parse_hidden", "seed_everything",
+    "save_model", "load_model", "parse_hidden", "seed_everything", "parameter_count", "training_bytes",
 ]
