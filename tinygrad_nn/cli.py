@@ -255,9 +255,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         if os.environ.get("TINYGRAD_NN_DEBUG"):
             raise
         message = " ".join(str(e).split())  # one line, whatever the exception's text held
-        filename = getattr(e, "filename", None)
-        if filename is not None and str(filename) not in message:   # "[Errno 28] No space left"
-            message = f"{filename}: {message}"
         print(f"{parser.prog} {args.command}: error: {message}", file=sys.stderr)
         return EXIT_ERROR
 
@@ -441,7 +438,7 @@ def _move_into_place(staging: Path, target: Path) -> None:
     on any failure the earlier files put back. Only renames: nothing here needs disk space."""
     staging.chmod(0o777 & ~_umask())   # mkdtemp made it private; a run folder is an ordinary one
     if not target.exists():
-        _rename(staging, target)
+        _rename(staging, target, f"cannot move the finished run into {str(target)!r}")
         return
     aside = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}.earlier-"))
     earlier = [name for name in OUTPUT_FILES if (target / name).exists()]
@@ -449,10 +446,12 @@ def _move_into_place(staging: Path, target: Path) -> None:
     moved_in: list[str] = []
     try:
         for name in earlier:
-            _rename(target / name, aside / name)
+            _rename(target / name, aside / name, f"cannot set aside the earlier run's {name} in "
+                    f"{str(target)!r}")
             moved_aside.append(name)
         for child in sorted(staging.iterdir()):
-            _rename(child, target / child.name)
+            _rename(child, target / child.name, f"cannot move the finished run's {child.name} "
+                    f"into {str(target)!r}")
             moved_in.append(child.name)
     except BaseException:
         for name in moved_in:
@@ -464,11 +463,11 @@ def _move_into_place(staging: Path, target: Path) -> None:
         shutil.rmtree(aside, ignore_errors=True)
 
 
-def _rename(src: Path, dst: Path) -> None:
+def _rename(src: Path, dst: Path, failure: str) -> None:
     try:
         os.replace(src, dst)
     except OSError as e:
-        raise CommandError(f"cannot move the finished run into {str(dst)!r}: {e.strerror or e}") from None
+        raise CommandError(f"{failure}: {e.strerror or e}") from None
 
 
 def _umask() -> int:
