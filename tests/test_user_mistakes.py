@@ -3,10 +3,16 @@
 Each test does what a user did and asserts what they now see."""
 from __future__ import annotations
 
+import io
+import zipfile
+
 import numpy as np
 import pytest
 
-from tinygrad_nn import Tensor
+import tinygrad_nn
+from tinygrad_nn import Tensor, cli
+from tinygrad_nn import train as T
+from tinygrad_nn.serialization import STRUCTURE_KEY
 from tinygrad_nn.function import Function, grad
 from tinygrad_nn.nn.module import Parameter
 from tinygrad_nn.nn.layers import Linear
@@ -136,3 +142,97 @@ def test_a_wrong_gradient_names_the_op_the_argument_and_what_was_expected(result
         op.apply(x, y).sum().backward()
     with pytest.raises(GradcheckError, match=message):
         gradcheck(op.apply, [x, y])
+
+
+# --- 4. hostile or absurd checkpoints are refused before anything is allocated ------------------
+
+def _npz(path, members, compression=zipfile.ZIP_STORED):
+    """An .npz written by hand: name -> (npy header dict, data bytes)."""
+    with zipfile.ZipFile(path, "w", compression) as z:
+        for name, (header, data) in members.items():
+            buffer = io.BytesIO()
+            np.lib.format.write_array_header_1_0(buffer, header)
+            z.writestr(name + ".npy", buffer.getvalue() + data)
+    return path
+
+
+STRUCTURE = '{"format": "tinygrad_nn.checkpoint", "version": 1, "tree": {"ndarray": "a0"}}'
+
+
+def _structure_member():
+    value = np.array(STRUCTURE)
+    return ({"descr": np.lib.format.dtype_to_descr(value.dtype), "fortran_order": False,
+             "shape": ()}, value.tobytes())
+
+
+def test_a_tiny_file_declaring_a_huge_array_is_refused_naming_the_path(tmp_path):
+    path = _npz(tmp_path / "huge.npz", {
+        STRUCTURE_KEY: _structure_member(),
+        "a0": ({"descr": "<f8", "fortran_order": False, "shape": (10**12,)}, b"\0" * 16)})
+    assert path.stat().st_size < 1000
+    with pytest.raises(ValueError, match=r"huge.npz' is not a readable .*entry 'a0' declares shape "
+                                         r"\(1000000000000,\) float64 \(8,000,000,000,000 bytes\) "
+                                         r"but holds 16 bytes"):
+        tinygrad_nn.load(path)
+
+
+def test_a_decompression_bomb_is_refused_before_decompressing(tmp_path):
+    zeros = b"\0" * (20 * 2**20)
+    path = _npz(tmp_path / "bomb.npz", {
+        "a0": ({"descr": "|u1", "fortran_order": False, "shape": (len(zeros),)}, zeros)},
+        compression=zipfile.ZIP_DEFLATED)
+    assert path.stat().st_size < 100_000
+    with pytest.raises(ValueError, match=r"bomb.npz'.*entry 'a0' would expand from [\d,]+ to "
+                                         r"20,971,6\d\d bytes \(more than 100 times\)"):
+        tinygrad_nn.load(path)
+
+
+def test_checkpoints_over_the_size_limit_are_refused_and_the_limit_can_be_raised(tmp_path):
+    path = tmp_path / "big.npz"
+    tinygrad_nn.save({"w": np.zeros(100_000)}, path)
+    with pytest.raises(ValueError, match=r"big.npz'.*over the limit of 100,000 .*max_bytes="):
+        tinygrad_nn.load(path, max_bytes=100_000)
+    assert tinygrad_nn.load(path, max_bytes=10**6)["w"].shape == (100_000,)
+
+
+def test_fortran_and_big_endian_arrays_still_load(tmp_path):
+    path = tmp_path / "orders.npz"
+    f = np.asfortranarray(np.arange(6.0).reshape(2, 3))
+    b = np.arange(4, dtype=">i4")
+    tinygrad_nn.save({"f": f, "b": b, "empty": np.zeros((0, 3)), "scalar": np.float32(2.5)}, path)
+    back = tinygrad_nn.load(path)
+    np.testing.assert_array_equal(back["f"], f)
+    np.testing.assert_array_equal(back["b"], b)
+    assert back["empty"].shape == (0, 3) and back["scalar"] == np.float32(2.5)
+    assert back["f"].flags.writeable
+
+
+def test_an_absurd_stored_architecture_is_refused_before_building(tmp_path, monkeypatch):
+    path = tmp_path / "model.npz"
+    arch = T.Architecture(4, (3,), 2)
+    T.save_model(path, T.build_model(arch), arch, "xor")
+    ckpt = tinygrad_nn.load(path)
+    ckpt["architecture"]["hidden"] = [200000, 200000]
+    tinygrad_nn.save(ckpt, path)
+    built = []
+    monkeypatch.setattr(T, "build_model", lambda a: built.append(a))
+    with pytest.raises(ValueError, match=r"model.npz' holds a damaged model: its architecture \(hidden "
+                                         r"\[200000, 200000\]\) has 40,001,600,002 parameters, but the "
+                                         r"file stores 23"):
+        T.load_model(path)
+    ckpt["architecture"]["hidden"] = [0]
+    tinygrad_nn.save(ckpt, path)
+    with pytest.raises(ValueError, match="architecture hidden is 0; sizes must be at least 1"):
+        T.load_model(path)
+    assert built == []
+
+
+def test_huge_hidden_layers_on_the_command_line_are_estimated_and_refused(tmp_path, capsys):
+    code = cli.main(["train", "--hidden", "100000,100000", "--out", str(tmp_path / "r")])
+    err = capsys.readouterr().err.strip()
+    assert code == 1 and len(err.splitlines()) == 1
+    assert err.startswith("tinygrad-nn train: error: --hidden 100000,100000 makes a "
+                          "784-100000-100000-10 MLP with 10,079,600,010 parameters, which needs at "
+                          "least 150.4 GiB to train")
+    assert "choose smaller layers" in err
+    assert not (tmp_path / "r").exists()
