@@ -4,13 +4,18 @@ Each test does what a user did and asserts what they now see."""
 from __future__ import annotations
 
 import io
+import json
+import os
+import subprocess
+import sys
 import zipfile
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 import tinygrad_nn
-from tinygrad_nn import Tensor, cli
+from tinygrad_nn import Tensor, cli, nn
 from tinygrad_nn import train as T
 from tinygrad_nn.serialization import STRUCTURE_KEY
 from tinygrad_nn.function import Function, grad
@@ -235,4 +240,126 @@ def test_huge_hidden_layers_on_the_command_line_are_estimated_and_refused(tmp_pa
                           "784-100000-100000-10 MLP with 10,079,600,010 parameters, which needs at "
                           "least 150.4 GiB to train")
     assert "choose smaller layers" in err
+    assert not (tmp_path / "r").exists()
+
+
+# --- 6. smaller snags ---------------------------------------------------------------------------
+
+def test_linear_takes_a_nested_list_and_says_what_it_expects_otherwise():
+    layer = Linear(4, 2)
+    out = layer([[1.0, 2.0, 3.0, 4.0]])
+    expected = layer(Tensor([[1.0, 2.0, 3.0, 4.0]]))
+    np.testing.assert_array_equal(out.numpy(), expected.numpy())
+    out.sum().backward()
+    np.testing.assert_array_equal(layer.weight.grad.numpy(), [[1.0, 2.0, 3.0, 4.0]] * 2)
+    with pytest.raises(TypeError, match=r"linear: expected a Tensor, or a nested list of numbers, as "
+                                        r"the input; got a list of <U1 values"):
+        layer([["a", "b", "c", "d"]])
+    with pytest.raises(TypeError, match="linear: expected a Tensor, or a nested list of numbers.*"
+                                        "inhomogeneous"):
+        layer([[1.0], [1.0, 2.0]])
+
+
+def test_modules_name_what_they_expect_for_a_list():
+    with pytest.raises(TypeError, match=r"ReLU: expected a Tensor as the input, got a list \('list' "
+                                        r"object has no attribute 'relu'\); wrap it: Tensor\(x\)"):
+        nn.ReLU()([1.0, -1.0])
+    out = nn.MLP([2, 3, 1])([[1.0, 2.0]])     # an MLP starts with a Linear: the list is taken
+    assert out.shape == (1, 1)
+
+
+def test_numpy_ufuncs_run_as_tensor_ops_with_gradients():
+    x = Tensor(np.array([0.5, 1.0, 2.0]), requires_grad=True)
+    y = np.sin(x) + np.exp(x) * np.log(x) - np.tanh(x) ** 2 + np.sqrt(x) + np.abs(-x)
+    assert isinstance(y, Tensor) and y.requires_grad
+    (gx,) = grad(y.sum(), [x])
+    v = x.numpy()
+    expected = (np.cos(v) + np.exp(v) * np.log(v) + np.exp(v) / v
+                - 2 * np.tanh(v) * (1 - np.tanh(v) ** 2) + 0.5 / np.sqrt(v) + 1)
+    np.testing.assert_allclose(gx.numpy(), expected, rtol=1e-12)
+    assert gradcheck(lambda t: np.sin(t) * np.exp(t), [x])
+
+
+def test_a_numpy_array_on_the_left_still_gives_a_tensor():
+    x = Tensor(np.array([1.0, 2.0]), requires_grad=True)
+    a = np.array([3.0, 5.0])
+    for result, values in [(a * x, [3.0, 10.0]), (a - x, [2.0, 3.0]), (a / x, [3.0, 2.5]),
+                           (a + x, [4.0, 7.0]), (a ** x, [3.0, 25.0]), (np.float64(2.0) * x, [2.0, 4.0]),
+                           (np.maximum(a, x), [3.0, 5.0])]:
+        assert isinstance(result, Tensor) and result.requires_grad
+        np.testing.assert_allclose(result.numpy(), values)
+    assert isinstance(a @ x, Tensor) and (a @ x).item() == 13.0
+    less = a < x
+    assert isinstance(less, Tensor) and less.tolist() == [False, False]
+    (a * x).sum().backward()
+    np.testing.assert_array_equal(x.grad.numpy(), a)
+
+
+def test_numpy_ufuncs_without_a_tensor_op_say_so():
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    with pytest.raises(TypeError, match=r"np.isnan has no Tensor op.*np.isnan\(x.numpy\(\)\) for the values"):
+        np.isnan(x)
+    with pytest.raises(TypeError, match=r"np.add.reduce is not supported on a Tensor; use the Tensor's "
+                                        r"own methods"):
+        np.add.reduce(x)
+    a = np.zeros(2, np.float32)
+    with pytest.raises(TypeError, match=r"out= would write into a numpy array.*array \+= x.numpy\(\)"):
+        a += x
+    assert a.tolist() == [0.0, 0.0]
+
+
+def test_reading_grad_of_a_non_leaf_warns_as_pytorch_does():
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    y = x * 3
+    y.sum().backward()
+    with pytest.warns(UserWarning, match="The .grad attribute of a Tensor that is not a leaf Tensor is "
+                                         "being accessed.*retain_grad"):
+        assert y.grad is None
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert x.grad is not None          # a leaf: no warning
+        z = x * 3
+        z.retain_grad()
+        z.sum().backward()
+        assert z.grad is not None          # retained: no warning
+        from tinygrad_nn.viz import format_graph, to_dot
+        format_graph(y), to_dot(y)         # the package's own readers of every .grad: no warning
+
+
+def test_a_huge_learning_rate_that_stays_finite_is_caught_with_a_hint(tmp_path, capsys):
+    out = tmp_path / "r"
+    code = cli.main(["train", "--data", "xor", "--lr", "1000", "--epochs", "5", "--progress", "none",
+                     "--out", str(out)])
+    err = capsys.readouterr().err.strip()
+    assert code == 1 and len(err.splitlines()) == 1
+    assert "training diverged in epoch" in err and "more than 10 times the first batch's" in err
+    assert err.endswith("lower the learning rate (--lr)")
+    assert not out.exists()
+
+
+def test_a_batch_larger_than_the_data_says_it_became_one_full_batch(tmp_path, capsys):
+    code = cli.main(["train", "--data", "xor", "--epochs", "1", "--batch-size", "100000",
+                     "--progress", "none", "--out", str(tmp_path / "r")])
+    printed = capsys.readouterr().out
+    assert code == 0
+    assert ("note: --batch-size 100,000 is more than the 300 training examples, so each epoch is one "
+            "full batch of 300") in printed
+    metrics = json.loads((tmp_path / "r" / "metrics.json").read_text())
+    assert metrics["settings"]["batch_size"] == 300
+
+
+def test_train_piped_into_head_ends_quietly(tmp_path):
+    env = dict(os.environ, PYTHONPATH=str(Path(tinygrad_nn.__file__).parent.parent))
+    process = subprocess.Popen(
+        [sys.executable, "-m", "tinygrad_nn", "train", "--data", "xor", "--epochs", "40",
+         "--progress", "plain", "--out", str(tmp_path / "r")],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    first = process.stdout.readline()      # what `| head -1` reads, then it exits
+    process.stdout.close()
+    stderr = process.stderr.read().decode()
+    process.wait(timeout=120)
+    assert first.startswith(b"training a 2-16-16-2")
+    assert stderr == ""                    # no "[Errno 32] Broken pipe", no traceback
+    assert process.returncode == 1
     assert not (tmp_path / "r").exists()

@@ -299,14 +299,17 @@ def _train(args: argparse.Namespace) -> int:
     args.interrupted_note = (f"; {str(target)!r} is as it was" if earlier
                              else "; no run was written")
     with _staged_run(target) as staging:
-        code = _train_into(staging, target, args, data, hidden, epochs, batch_size, lr, dropout)
+        written = _train_into(staging, target, args, data, hidden, epochs, batch_size, lr, dropout)
+    print(f"wrote {', '.join(written)} to {target}{os.sep}")   # only now: a broken pipe loses nothing
     print(f"evaluate it again: tinygrad-nn predict --model {target / 'model.npz'}")
-    return code
+    return 0
 
 
 def _train_into(out: Path, target: Path, args: argparse.Namespace, data: T.Data,
-                hidden: tuple[int, ...], epochs: int, batch_size: int, lr: float, dropout: float) -> int:
-    """Train and write the run's files into the staging folder `out`; `target` is where they go."""
+                hidden: tuple[int, ...], epochs: int, batch_size: int, lr: float,
+                dropout: float) -> list[str]:
+    """Train and write the run's files into the staging folder `out` (`target` is where they will
+    go); returns the names written."""
     skipped = _report_missing_extras(args.progress)
     T.seed_everything(args.seed)
     arch = T.Architecture(data.n_features, hidden, data.n_classes, args.activation, dropout)
@@ -364,8 +367,7 @@ def _train_into(out: Path, target: Path, args: argparse.Namespace, data: T.Data,
     text = json.dumps(metrics, indent=2) + "\n"
     _write(out / "metrics.json", target, lambda path: path.write_text(text, encoding="utf-8"))
     written.insert(1, "metrics.json")
-    print(f"wrote {', '.join(written)} to {target}{os.sep}")
-    return 0
+    return written
 
 
 def _diagnostics_table(monitor: Monitor) -> str:

@@ -203,7 +203,7 @@ def _wrap(data: np.ndarray) -> Tensor:
     when it records); also what a first-order gradient sum is wrapped in."""
     out = Tensor.__new__(Tensor)
     out._data = data
-    out.grad = None
+    out._grad = None
     out.requires_grad = False
     out._ctx = None
     out.name = None
@@ -661,19 +661,19 @@ def _accumulate(t: Tensor, g: Tensor, handed: set[int], create_graph: bool) -> N
     """Add g into t.grad. A fresh .grad never shares memory with another .grad or the caller's
     gradient, and has its tensor's memory layout (as PyTorch's): x @ W.T hands W a transposed
     view, and an optimizer striding through that runs several times slower than one copy."""
-    if t.grad is None:
+    if t._grad is None:
         owner = id(_owner(g._data))
         strided = t._data.flags.c_contiguous and not g._data.flags.c_contiguous
         if owner in handed or strided or not g._data.flags.writeable:
             g = Tensor(np.ascontiguousarray(g._data) if strided else g._data.copy()) \
                 if not create_graph else g * 1
         handed.add(id(_owner(g._data)))
-        t.grad = g if create_graph else g.detach()
-    elif create_graph or t.grad.requires_grad:
-        t.grad = t.grad + g
+        t._grad = g if create_graph else g.detach()
+    elif create_graph or t._grad.requires_grad:
+        t._grad = t._grad + g
     else:
-        t.grad._data += g._data
-        mark_modified(t.grad)
+        t._grad._data += g._data
+        mark_modified(t._grad)
 
 
 _NO_KWARGS: dict[str, Any] = {}

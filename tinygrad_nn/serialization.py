@@ -117,11 +117,11 @@ class _NotOurs(Exception):
 
 
 def _checked_members(archive: zipfile.ZipFile, file_size: int,
-                     max_bytes: int) -> dict[str, tuple[zipfile.ZipInfo, tuple]]:
+                     max_bytes: int) -> dict[str, tuple[zipfile.ZipInfo, Any]]:
     """Each entry's name -> (zip header, npy header (shape, fortran_order, dtype, data offset)),
     once every declared size has been checked against the file and the limits (nothing is
     allocated by the header reads: a zip header and an npy header are a few hundred bytes)."""
-    members = {}
+    members: dict[str, tuple[zipfile.ZipInfo, Any]] = {}
     total = 0
     for info in archive.infolist():
         name = info.filename[:-4] if info.filename.endswith(".npy") else info.filename

@@ -52,6 +52,10 @@ DATA_SEED = 0
 MODEL_FORMAT = "tinygrad_nn.train.model"
 MODEL_VERSION = 1
 
+# An epoch whose mean loss is this many times the first batch's has diverged, even if it stayed
+# finite: at --lr 1000 the loss sits near 1e9 while the accuracy is at chance.
+DIVERGED_FACTOR = 10
+
 
 @dataclass(frozen=True)
 class Data:
@@ -224,6 +228,7 @@ def fit(model: Module, optimizer: Optimizer, data: Data, epochs: int, batch_size
         progress = "tqdm" if tqdm_available() and sys.stderr.isatty() else "plain"
     loader = DataLoader(data.x_train, data.y_train, batch_size=batch_size, shuffle=True, seed=seed)
     history: list[EpochMetrics] = []
+    first_loss = None
     for epoch in range(1, epochs + 1):
         bar = _EpochBar(progress, epoch, epochs, len(data.x_train))
         model.train()
@@ -242,6 +247,8 @@ def fit(model: Module, optimizer: Optimizer, data: Data, epochs: int, batch_size
                 bar.close()
                 raise FloatingPointError(f"training diverged in epoch {epoch}: the loss became "
                                          f"{batch_loss}; try a smaller --lr")
+            if first_loss is None:
+                first_loss = batch_loss
             loss_sum += batch_loss * len(yb)
             correct += int((logits.numpy().argmax(axis=1) == yb).sum())
             seen += len(yb)
@@ -253,6 +260,10 @@ def fit(model: Module, optimizer: Optimizer, data: Data, epochs: int, batch_size
         metrics = EpochMetrics(epoch, loss_sum / seen, correct / seen, test.loss, test.accuracy,
                                seconds, seen / seconds)
         bar.finish(metrics)
+        if first_loss is not None and metrics.train_loss > DIVERGED_FACTOR * max(first_loss, 1e-3):
+            raise FloatingPointError(f"training diverged in epoch {epoch}: the mean loss was "
+                                     f"{metrics.train_loss:.4g}, more than {DIVERGED_FACTOR} times the "
+                                     f"first batch's {first_loss:.4g}; lower the learning rate (--lr)")
         history.append(metrics)
         if on_epoch is not None:
             on_epoch(metrics)
