@@ -363,3 +363,30 @@ def test_train_piped_into_head_ends_quietly(tmp_path):
     assert stderr == ""                    # no "[Errno 32] Broken pipe", no traceback
     assert process.returncode == 1
     assert not (tmp_path / "r").exists()
+
+
+# --- 5. BLAS threads ----------------------------------------------------------------------------
+
+TINY = ["--data", "xor", "--epochs", "1", "--hidden", "4", "--progress", "none"]
+
+
+def test_blas_threads_are_capped_while_training_and_the_flag_overrides(tmp_path, monkeypatch):
+    threadpoolctl = pytest.importorskip("threadpoolctl")
+    seen = []
+    real_fit = T.fit
+
+    def fit(*args, **kwargs):
+        seen.append({pool["num_threads"] for pool in threadpoolctl.threadpool_info()
+                     if pool["user_api"] == "blas"})
+        return real_fit(*args, **kwargs)
+    monkeypatch.setattr(T, "fit", fit)
+    assert cli.main(["train", *TINY, "--out", str(tmp_path / "a")]) == 0
+    assert cli.main(["train", *TINY, "--threads", "2", "--out", str(tmp_path / "b")]) == 0
+    if seen[0]:   # a numpy without a BLAS that threadpoolctl knows has nothing to cap
+        assert seen == [{cli.DEFAULT_THREADS}, {2}]
+
+
+def test_without_threadpoolctl_training_still_runs(tmp_path, monkeypatch):
+    monkeypatch.setitem(sys.modules, "threadpoolctl", None)   # import fails
+    assert cli.main(["train", *TINY, "--threads", "2", "--out", str(tmp_path / "r")]) == 0
+    assert (tmp_path / "r" / "model.npz").is_file()
