@@ -58,7 +58,7 @@ class Tensor:
                  "__weakref__")
 
     _data: np.ndarray                     # the values: the engine works on this array directly
-    _grad: Tensor | None                  # .grad; the engine and optimizers use the slot directly
+    _grad: Tensor | None                  # .grad (a property, which may warn); the engine uses the slot
     requires_grad: bool
     _ctx: Function | None
     _version: int
