@@ -406,11 +406,16 @@ def _topological_order(root: Tensor) -> list[Tensor]:
             if isinstance(p, Tensor) and p.requires_grad and id(p) not in seen:
                 seen.add(id(p))
                 order.append(p)
-                # once per tensor of the graph: an integer tensor would silently get a
-                # truncated gradient (0.5 -> 0), so refuse before any gradient is computed
-                if p._data.dtype.kind not in "fc":
-                    raise _integer_error("backward", p)
     order.sort(key=_creation_number, reverse=True)
+    # An integer leaf (x.requires_grad = True set directly) would silently get a truncated
+    # gradient (0.5 -> 0): refused here, before any gradient is computed, at a cost per leaf
+    # (they are last) rather than per node. An integer non-leaf, which a custom Function
+    # returning ints makes, is caught by _conform when a float gradient reaches it.
+    for t in reversed(order):
+        if t._ctx is not None:
+            break
+        if t._data.dtype.kind not in "fc":
+            raise _integer_error("backward", t)
     return order
 
 
@@ -427,6 +432,8 @@ def _conform(ctx: Function, inp: Tensor, ig: Tensor) -> Tensor:
     As in PyTorch's engine, a gradient of the broadcast shape (one that the input's shape
     broadcasts to) is summed back to the input's shape, so a broadcasting op's backward can
     return the textbook formula; any other shape is an error in that backward."""
+    if inp._data.dtype.kind not in "fc":
+        raise _integer_error("backward", inp)
     if ig.shape != inp.shape:
         if not _broadcasts_to(inp.shape, ig.shape):
             assert ctx.inputs is not None
@@ -436,6 +443,9 @@ def _conform(ctx: Function, inp: Tensor, ig: Tensor) -> Tensor:
         ig = ig.sum_to(inp.shape)
     if ig._data.dtype != inp._data.dtype:
         if ig._data.dtype.kind not in "fc":   # an integer or bool gradient lost its fractions already
+            output = getattr(ctx, "output", None)
+            if output is not None and output._data.dtype.kind not in "fc":   # and this is why
+                raise _integer_error("backward", output)
             raise TypeError(f"{ctx.name}.backward returned a gradient of dtype {ig.dtype} for argument "
                             f"{_position(ctx, inp)} ({inp.shape} {inp.dtype}); expected a floating "
                             f"point gradient, of dtype {inp.dtype}")
