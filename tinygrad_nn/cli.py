@@ -12,6 +12,10 @@ a missing or corrupt model file, an output folder that cannot be written or that
 holds a run, a graph file that exists already) ends with one line on stderr naming the problem
 and a non-zero exit status.
 Set TINYGRAD_NN_DEBUG=1 to see the traceback instead.
+
+`train` writes its run into a temporary folder beside the output folder and moves it into place
+only when every file is complete, so that Ctrl-C, a full disk or any other failure leaves the
+complete new run, the untouched earlier run, or nothing.
 """
 from __future__ import annotations
 
@@ -71,6 +75,10 @@ MEMORY_FALLBACK = 16 * 2**30
 
 class CommandError(Exception):
     """A problem with the user's input, reported as one line without a traceback."""
+
+
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C, with what it left behind (for the one line the user sees)."""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -242,9 +250,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         with _blas_threads(getattr(args, "threads", None) or DEFAULT_THREADS):
             return int(args.run(args))
-    except KeyboardInterrupt:
-        where = getattr(args, "interrupted_note", "")
-        print(f"\n{parser.prog} {args.command}: interrupted{where}", file=sys.stderr)
+    except KeyboardInterrupt as e:
+        detail = f"; {e}" if isinstance(e, Interrupted) else ""
+        print(f"\n{parser.prog} {args.command}: interrupted{detail}", file=sys.stderr)
         return 130
     except BrokenPipeError:
         # `tinygrad-nn train | head`: the reader has gone, so stop quietly as Unix tools do; stdout
@@ -296,10 +304,11 @@ def _train(args: argparse.Namespace) -> int:
         batch_size = len(data.y_train)
     target = _output_folder(args.out, args.force)
     earlier = target.exists() and any(target.iterdir())
-    args.interrupted_note = (f"; {str(target)!r} is as it was" if earlier
-                             else "; no run was written")
-    with _staged_run(target) as staging:
-        written = _train_into(staging, target, args, data, hidden, epochs, batch_size, lr, dropout)
+    try:
+        with _staged_run(target) as staging:
+            written = _train_into(staging, target, args, data, hidden, epochs, batch_size, lr, dropout)
+    except KeyboardInterrupt:
+        raise Interrupted(f"{str(target)!r} is as it was" if earlier else "no run was written") from None
     print(f"wrote {', '.join(written)} to {target}{os.sep}")   # only now: a broken pipe loses nothing
     print(f"evaluate it again: tinygrad-nn predict --model {target / 'model.npz'}")
     return 0
