@@ -7,6 +7,8 @@ backward of its own: mean, var, logsumexp, softmax, log_softmax, shape helpers.
 from __future__ import annotations
 
 import builtins
+import sys
+import warnings
 from typing import TYPE_CHECKING, Any, Sequence
 
 import numpy as np
@@ -53,12 +55,11 @@ class Tensor:
         Tensor([2. 4. 6.])
     """
 
-    __slots__ = ("_data", "grad", "requires_grad", "_ctx", "_version", "name", "_hooks",
+    __slots__ = ("_data", "_grad", "requires_grad", "_ctx", "_version", "name", "_hooks",
                  "__weakref__")
-    __array_ufunc__ = None  # numpy defers to our reflected operators instead of looping over us
 
     _data: np.ndarray                     # the values: the engine works on this array directly
-    grad: Tensor | None
+    _grad: Tensor | None                  # .grad (a property, which may warn); the engine uses the slot
     requires_grad: bool
     _ctx: Function | None
     _version: int
@@ -82,7 +83,7 @@ class Tensor:
         if array.dtype == object:
             raise TypeError(f"Tensor: cannot make a tensor from {type(data).__name__} data")
         self._data = array
-        self.grad = None
+        self._grad = None
         self.requires_grad = requires_grad
         self._ctx = None
         self._version = 0
@@ -104,6 +105,23 @@ class Tensor:
         if self.requires_grad and array.dtype.kind not in _FLOAT_KINDS:
             raise TypeError(f"data: a tensor that requires grad cannot hold {array.dtype} values")
         self._data = array
+
+    @property
+    def grad(self) -> Tensor | None:
+        """d(loss)/d(self), filled by backward on leaves (and on tensors that called retain_grad)."""
+        if self._ctx is not None and self._grad is None:
+            _warn_non_leaf_grad(self)
+        return self._grad
+
+    @grad.setter
+    def grad(self, value: Tensor | None) -> None:
+        self._grad = value
+
+    def __array_ufunc__(self, ufunc: Any, method: str, *inputs: Any, **kwargs: Any) -> Any:
+        """np.sin(x), np.exp(x), array * x, ...: a numpy ufunc runs as the Tensor op of the same
+        name, so it records the graph; one without a Tensor op is a TypeError that says so."""
+        from .ufuncs import dispatch
+        return dispatch(ufunc, method, inputs, kwargs)
 
     @property
     def shape(self) -> tuple[int, ...]:
@@ -287,7 +305,7 @@ class Tensor:
         return function.HookHandle(self, hook)
 
     def zero_grad_(self) -> None:
-        self.grad = None
+        self._grad = None
 
     # --- in-place updates (for optimizers and init; never recorded) ----------------------------
     def _inplace(self, op: str) -> np.ndarray:
@@ -656,6 +674,20 @@ def _supported_dtype(dtype: Any, op: str) -> np.dtype:
     if d.kind not in "biuf":
         raise TypeError(f"{op}: dtype {d} is not supported (use a float, int, uint or bool dtype)")
     return d
+
+
+def _warn_non_leaf_grad(t: Tensor) -> None:
+    """PyTorch's warning, for a user who reads .grad of an intermediate result. Only code outside
+    the package is warned: the graph drawings read every tensor's .grad on purpose."""
+    if t._hooks and function.RETAIN_GRAD in t._hooks:
+        return
+    caller = sys._getframe(2).f_globals.get("__name__", "")
+    if caller == __package__ or caller.startswith(f"{__package__}."):
+        return
+    warnings.warn("The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its "
+                  ".grad is not filled by backward(); call .retain_grad() on it before backward if "
+                  "you want it, or read .grad of the leaf tensor (the one made with "
+                  "requires_grad=True) if that is what you meant", UserWarning, stacklevel=3)
 
 
 def _raw(x: Any) -> Any:

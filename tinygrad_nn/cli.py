@@ -12,6 +12,10 @@ a missing or corrupt model file, an output folder that cannot be written or that
 holds a run, a graph file that exists already) ends with one line on stderr naming the problem
 and a non-zero exit status.
 Set TINYGRAD_NN_DEBUG=1 to see the traceback instead.
+
+`train` writes its run into a temporary folder beside the output folder and moves it into place
+only when every file is complete, so that Ctrl-C, a full disk or any other failure leaves the
+complete new run, the untouched earlier run, or nothing.
 """
 from __future__ import annotations
 
@@ -21,11 +25,14 @@ import io
 import json
 import math
 import os
+import shutil
+import signal
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
-from typing import Any, NoReturn, Sequence
+from typing import Any, Iterator, NoReturn, Sequence
 
 import numpy as np
 
@@ -55,9 +62,23 @@ DATA_DEFAULTS: dict[str, tuple[tuple[int, ...], int, int, float, float]] = {
 }
 SGD_DEFAULT_LR = 0.1
 
+# numpy's BLAS starts one thread per core. For these layer sizes the threads mostly wait for each
+# other, and on a busy machine for the cores: 1 thread measured fastest on 2 cores, idle or busy
+# (see README, "BLAS threads"). --threads overrides it.
+DEFAULT_THREADS = 1
+
+# A run refused before training when its weights, gradients and Adam state alone would take more
+# than this share of the machine's memory (or of MEMORY_FALLBACK where that cannot be read).
+MEMORY_SHARE = 0.8
+MEMORY_FALLBACK = 16 * 2**30
+
 
 class CommandError(Exception):
     """A problem with the user's input, reported as one line without a traceback."""
+
+
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C, with what it left behind (for the one line the user sees)."""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -164,6 +185,10 @@ def build_parser() -> argparse.ArgumentParser:
     tr.add_argument("--progress", choices=("auto", "tqdm", "plain", "none"), default="auto",
                     help="a tqdm bar per epoch, one line per epoch, or nothing (default: tqdm if "
                          "installed)")
+    tr.add_argument("--threads", type=_positive_int, metavar="N",
+                    help=f"BLAS threads for numpy's matrix products (default: {DEFAULT_THREADS}, "
+                         "which measured fastest for these small layers on an idle and on a busy "
+                         "machine; needs threadpoolctl, installed with the main extra)")
     tr.add_argument("--diagnostics", action="store_true",
                     help="watch the network's health: per layer and epoch, the fraction of dead "
                          "ReLU units, of saturated sigmoid/tanh units, the update/weight ratio and "
@@ -223,16 +248,35 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return EXIT_USAGE
     try:
-        return int(args.run(args))
-    except KeyboardInterrupt:
-        print(f"\n{parser.prog}: interrupted", file=sys.stderr)
+        with _blas_threads(getattr(args, "threads", None) or DEFAULT_THREADS):
+            return int(args.run(args))
+    except KeyboardInterrupt as e:
+        detail = f"; {e}" if isinstance(e, Interrupted) else ""
+        print(f"\n{parser.prog} {args.command}: interrupted{detail}", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # `tinygrad-nn train | head`: the reader has gone, so stop quietly as Unix tools do; stdout
+        # is pointed at devnull so that Python's flush at exit does not complain again
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_ERROR
     except (CommandError, ValueError, TypeError, OSError, FloatingPointError) as e:
         if os.environ.get("TINYGRAD_NN_DEBUG"):
             raise
         message = " ".join(str(e).split())  # one line, whatever the exception's text held
         print(f"{parser.prog} {args.command}: error: {message}", file=sys.stderr)
         return EXIT_ERROR
+
+
+@contextlib.contextmanager
+def _blas_threads(n: int) -> Iterator[None]:
+    """Limit numpy's BLAS to n threads while the command runs (nothing without threadpoolctl)."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:
+        yield
+        return
+    with threadpool_limits(limits=n, user_api="blas"):
+        yield
 
 
 # --- train --------------------------------------------------------------------------------------
@@ -252,18 +296,29 @@ def _train(args: argparse.Namespace) -> int:
         raise CommandError("--activation maxout needs at least one hidden layer (--hidden)")
 
     data = T.load_data(args.data, args.idx_dir)  # first: a bad --idx-dir leaves no empty run folder
-    fresh = args.out is None or not Path(args.out).expanduser().exists()
-    out = _prepare_output_folder(args.out, args.force)
+    _check_memory(T.Architecture(data.n_features, hidden, data.n_classes, args.activation, dropout),
+                  batch_size, args.hidden is not None)
+    if batch_size > len(data.y_train):
+        print(f"note: --batch-size {batch_size:,} is more than the {len(data.y_train):,} training "
+              f"examples, so each epoch is one full batch of {len(data.y_train):,}")
+        batch_size = len(data.y_train)
+    target = _output_folder(args.out, args.force)
+    earlier = target.exists() and any(target.iterdir())
     try:
-        return _train_into(out, args, data, hidden, epochs, batch_size, lr, dropout)
-    except BaseException:
-        if fresh and not any(out.iterdir()):
-            out.rmdir()  # a run that failed (or was interrupted) leaves no empty folder behind
-        raise
+        with _staged_run(target) as staging:
+            written = _train_into(staging, target, args, data, hidden, epochs, batch_size, lr, dropout)
+    except KeyboardInterrupt:
+        raise Interrupted(f"{str(target)!r} is as it was" if earlier else "no run was written") from None
+    print(f"wrote {', '.join(written)} to {target}{os.sep}")   # only now: a broken pipe loses nothing
+    print(f"evaluate it again: tinygrad-nn predict --model {target / 'model.npz'}")
+    return 0
 
 
-def _train_into(out: Path, args: argparse.Namespace, data: T.Data, hidden: tuple[int, ...],
-                epochs: int, batch_size: int, lr: float, dropout: float) -> int:
+def _train_into(out: Path, target: Path, args: argparse.Namespace, data: T.Data,
+                hidden: tuple[int, ...], epochs: int, batch_size: int, lr: float,
+                dropout: float) -> list[str]:
+    """Train and write the run's files into the staging folder `out` (`target` is where they will
+    go); returns the names written."""
     skipped = _report_missing_extras(args.progress)
     T.seed_everything(args.seed)
     arch = T.Architecture(data.n_features, hidden, data.n_classes, args.activation, dropout)
@@ -298,14 +353,14 @@ def _train_into(out: Path, args: argparse.Namespace, data: T.Data, hidden: tuple
           f"({len(data.y_test):,} held-out examples), {seconds:.1f} s", flush=True)
 
     written = []
-    T.save_model(out / "model.npz", model, arch, args.data)
+    _write(out / "model.npz", target, lambda path: T.save_model(path, model, arch, args.data))
     written.append("model.npz")
-    plots = _draw_plots(out, data, model, history, test_eval.predictions, f"{args.data}, {sizes} "
-                        f"{args.activation}") if "matplotlib" not in skipped else []
+    plots = _draw_plots(out, target, data, model, history, test_eval.predictions, f"{args.data}, "
+                        f"{sizes} {args.activation}") if "matplotlib" not in skipped else []
     if monitor is not None and "matplotlib" not in skipped:
         from .viz.plots import plot_diagnostics
-        plot_diagnostics(monitor.history, out / "diagnostics.png",
-                         f"{args.data}, {sizes} {args.activation}: layer health per epoch")
+        _write(out / "diagnostics.png", target, lambda path: plot_diagnostics(
+            monitor.history, path, f"{args.data}, {sizes} {args.activation}: layer health per epoch"))
         plots.append("diagnostics.png")
     written += plots
     metrics = {
@@ -318,13 +373,10 @@ def _train_into(out: Path, args: argparse.Namespace, data: T.Data, hidden: tuple
     }
     if monitor is not None:
         metrics["diagnostics"] = [_finite_or_none(h.as_dict()) for h in monitor.history]
-    _write_text_atomically(out / "metrics.json", json.dumps(metrics, indent=2) + "\n")
+    text = json.dumps(metrics, indent=2) + "\n"
+    _write(out / "metrics.json", target, lambda path: path.write_text(text, encoding="utf-8"))
     written.insert(1, "metrics.json")
-    for stale in set(OUTPUT_FILES) - set(written):  # an earlier run's plot of another kind
-        (out / stale).unlink(missing_ok=True)
-    print(f"wrote {', '.join(written)} to {out}{os.sep}")
-    print(f"evaluate it again: tinygrad-nn predict --model {out / 'model.npz'}")
-    return 0
+    return written
 
 
 def _diagnostics_table(monitor: Monitor) -> str:
@@ -349,30 +401,149 @@ def _finite_or_none(value: Any) -> Any:
     return value
 
 
-def _prepare_output_folder(out: str | None, force: bool) -> Path:
-    """Create (and check we can write) the output folder before any training time is spent."""
+def _output_folder(out: str | None, force: bool) -> Path:
+    """Where the run will go, checked (but not yet made) before any training time is spent."""
     if out is None:
         base = Path("runs") / time.strftime("%Y%m%d-%H%M%S")
         folder, n = base, 1
         while folder.exists():  # two runs in the same second each get a folder of their own
             folder = base.with_name(f"{base.name}-{n}")
             n += 1
-    else:
-        folder = Path(out).expanduser()
-        if folder.exists() and not folder.is_dir():
-            raise CommandError(f"--out {str(folder)!r} is a file, not a folder")
-        earlier = [name for name in OUTPUT_FILES if (folder / name).exists()]
-        if earlier and not force:
-            raise CommandError(f"{str(folder)!r} already holds {', '.join(earlier)} from an earlier "
-                               "run; pass --force to overwrite, or choose another --out")
+        return folder
+    folder = Path(out).expanduser()
+    if folder.exists() and not folder.is_dir():
+        raise CommandError(f"--out {str(folder)!r} is a file, not a folder")
+    earlier = [name for name in OUTPUT_FILES if (folder / name).exists()]
+    if earlier and not force:
+        raise CommandError(f"{str(folder)!r} already holds {', '.join(earlier)} from an earlier "
+                           "run; pass --force to overwrite, or choose another --out")
+    return folder
+
+
+@contextlib.contextmanager
+def _staged_run(target: Path) -> Iterator[Path]:
+    """A temporary folder beside `target` that the run is written into. Only when the block has
+    finished is it moved into place (replacing an earlier run's files then); if the block fails
+    or is interrupted, it is removed. So `target` is always the complete new run, the untouched
+    earlier run, or absent."""
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryFile(dir=folder):
-            pass
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if target.exists():   # its files will be replaced: check now that we may
+            with tempfile.TemporaryFile(dir=target):
+                pass
+        staging = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}.partial-"))
     except OSError as e:
         reason = e.strerror or str(e)
-        raise CommandError(f"cannot write to the output folder {str(folder)!r}: {reason}") from None
-    return folder
+        raise CommandError(f"cannot write to the output folder {str(target)!r}: {reason}") from None
+    try:
+        yield staging
+        with _interrupts_deferred():
+            _move_into_place(staging, target)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def _move_into_place(staging: Path, target: Path) -> None:
+    """Make `target` hold exactly the run in `staging`: a rename of the whole folder when there
+    is no target yet; otherwise the earlier run's files are set aside, the new ones moved in, and
+    on any failure the earlier files put back. Only renames: nothing here needs disk space."""
+    staging.chmod(0o777 & ~_umask())   # mkdtemp made it private; a run folder is an ordinary one
+    if not target.exists():
+        _rename(staging, target, f"cannot move the finished run into {str(target)!r}")
+        return
+    aside = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}.earlier-"))
+    earlier = [name for name in OUTPUT_FILES if (target / name).exists()]
+    moved_aside: list[str] = []
+    moved_in: list[str] = []
+    try:
+        for name in earlier:
+            _rename(target / name, aside / name, f"cannot set aside the earlier run's {name} in "
+                    f"{str(target)!r}")
+            moved_aside.append(name)
+        for child in sorted(staging.iterdir()):
+            _rename(child, target / child.name, f"cannot move the finished run's {child.name} "
+                    f"into {str(target)!r}")
+            moved_in.append(child.name)
+    except BaseException:
+        for name in moved_in:
+            (target / name).unlink(missing_ok=True)
+        for name in moved_aside:
+            os.replace(aside / name, target / name)
+        raise
+    finally:
+        shutil.rmtree(aside, ignore_errors=True)
+
+
+def _rename(src: Path, dst: Path, failure: str) -> None:
+    try:
+        os.replace(src, dst)
+    except OSError as e:
+        raise CommandError(f"{failure}: {e.strerror or e}") from None
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def _write(path: Path, target: Path, write: Any) -> None:
+    """Run `write(path)` for one file of the run, with Ctrl-C held until it has finished (an
+    interrupt inside matplotlib surfaced as "Invalid affine transformation matrix"), and an I/O
+    error reported naming the file, as it will be called in `target`."""
+    try:
+        with _interrupts_deferred():
+            write(path)
+    except OSError as e:
+        raise CommandError(f"cannot write {str(target / path.name)!r}: {e.strerror or e}; the run "
+                           "was not saved") from None
+
+
+@contextlib.contextmanager
+def _interrupts_deferred() -> Iterator[None]:
+    """Hold a Ctrl-C that arrives inside the block and raise it (KeyboardInterrupt) at its end."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: caught.append(signum))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if caught:
+        raise KeyboardInterrupt
+
+
+def _check_memory(arch: T.Architecture, batch_size: int, asked: bool) -> None:
+    """Refuse, before allocating anything, a network whose training cannot fit in memory."""
+    need = T.training_bytes(arch, batch_size)
+    have, what = _memory_available()
+    if need <= MEMORY_SHARE * have:
+        return
+    sizes = "-".join(str(n) for n in (arch.n_inputs, *arch.hidden, arch.n_classes))
+    flag = f"--hidden {','.join(map(str, arch.hidden))} makes" if asked else "the settings make"
+    raise CommandError(f"{flag} a {sizes} MLP with {T.parameter_count(arch):,} parameters, which "
+                       f"needs at least {_gib(need)} to train (weights, gradients and Adam's state), "
+                       f"but {what} is {_gib(have)}; choose smaller layers")
+
+
+def _memory_available() -> tuple[int, str]:
+    try:
+        with open("/proc/meminfo") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024, "the memory available"
+    except (OSError, ValueError):
+        pass
+    try:
+        return os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE"), "this machine's memory"
+    except (AttributeError, ValueError, OSError):
+        return MEMORY_FALLBACK, "the assumed limit"
+
+
+def _gib(n: int) -> str:
+    return f"{n / 2**30:,.1f} GiB"
 
 
 def _report_missing_extras(progress: str) -> list[str]:
@@ -389,30 +560,24 @@ def _report_missing_extras(progress: str) -> list[str]:
     return skipped
 
 
-def _draw_plots(out: Path, data: T.Data, model: Any, history: list[T.EpochMetrics],
+def _draw_plots(out: Path, target: Path, data: T.Data, model: Any, history: list[T.EpochMetrics],
                 test_predictions: Any, title: str) -> list[str]:
     from .viz import plots
-    plots.plot_training_curves(history, out / "curves.png", title)
+    _write(out / "curves.png", target, lambda path: plots.plot_training_curves(history, path, title))
     names = ["curves.png"]
     if data.image_shape is not None:
         images = data.x_test.reshape(-1, *data.image_shape)  # (N, H, W)
-        plots.plot_misclassified(images, data.y_test, test_predictions, out / "misclassified.png",
-                                 title=title)
+        _write(out / "misclassified.png", target, lambda path: plots.plot_misclassified(
+            images, data.y_test, test_predictions, path, title=title))
         names.append("misclassified.png")
     elif data.n_features == 2:
         def predict(points: Any) -> Any:
             labels = np.zeros(len(points), np.int64)  # unused: only the predictions are wanted
             return T.evaluate(model, points, labels, batch_size=len(points)).predictions
-        plots.plot_decision_regions(predict, data.x_train, data.y_train, out / "decision_regions.png",
-                                    title, x_test=data.x_test, y_test=data.y_test)
+        _write(out / "decision_regions.png", target, lambda path: plots.plot_decision_regions(
+            predict, data.x_train, data.y_train, path, title, x_test=data.x_test, y_test=data.y_test))
         names.append("decision_regions.png")
     return names
-
-
-def _write_text_atomically(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
 
 
 # --- predict ------------------------------------------------------------------------------------

@@ -289,7 +289,7 @@ def _wrap(data: np.ndarray) -> Tensor:
     when it records); also what a first-order gradient sum is wrapped in."""
     out = Tensor.__new__(Tensor)
     out._data = data
-    out.grad = None
+    out._grad = None
     out.requires_grad = False
     out._ctx = None
     out.name = None
@@ -342,6 +342,8 @@ def backward(root: Tensor, gradient: Any = None, retain_graph: bool | None = Non
 def _seed_gradient(op: str, root: Tensor, gradient: Any) -> Tensor:
     """dL/d(root), where backward starts: ones for a one-element root, else `gradient` checked
     against root's shape and cast to its dtype. `op` names the caller in errors."""
+    if root._data.dtype.kind not in "fc":
+        raise _integer_error(op, root)
     if gradient is None:
         if root._data.size != 1:
             raise RuntimeError(f"{op}: a gradient is implied only for a one-element output, but "
@@ -390,14 +392,17 @@ def _backward(root: Tensor, gradient: Tensor, retain_graph: bool, create_graph: 
             if type(in_grads) is not tuple:
                 in_grads = (in_grads,)
             if len(in_grads) != len(args):
-                raise RuntimeError(f"{ctx.name}.backward returned {len(in_grads)} gradients for "
-                                   f"{len(args)} forward arguments")
+                raise _count_error(ctx, in_grads, args)
             for inp, ig, need in zip(args, in_grads, ctx.needs_input_grad):
                 if ig is None or not need:
                     continue
                 # the common case costs a shape compare and a dtype identity test; _conform
                 # sums a broadcast gradient back, raises on a wrong shape, casts the dtype
-                if ig._data.shape != inp._data.shape or ig._data.dtype is not inp._data.dtype:
+                try:
+                    mismatch = ig._data.shape != inp._data.shape or ig._data.dtype is not inp._data.dtype
+                except AttributeError:   # not a Tensor: a numpy array is wrapped, others explained
+                    ig, mismatch = _as_gradient(ctx, inp, ig, create_graph), True
+                if mismatch:
                     ig = _conform(ctx, inp, ig)
                 key = id(inp)
                 prev = grads.get(key)
@@ -488,6 +493,15 @@ def _topological_order(root: Tensor) -> list[Tensor]:
                 seen.add(id(p))
                 order.append(p)
     order.sort(key=_creation_number, reverse=True)
+    # An integer leaf (x.requires_grad = True set directly) would silently get a truncated
+    # gradient (0.5 -> 0): refused here, before any gradient is computed, at a cost per leaf
+    # (they are last) rather than per node. An integer non-leaf, which a custom Function
+    # returning ints makes, is caught by _conform when a float gradient reaches it.
+    for t in reversed(order):
+        if t._ctx is not None:
+            break
+        if t._data.dtype.kind not in "fc":
+            raise _integer_error("backward", t)
     return order
 
 
@@ -504,6 +518,8 @@ def _conform(ctx: Function, inp: Tensor, ig: Tensor) -> Tensor:
     As in PyTorch's engine, a gradient of the broadcast shape (one that the input's shape
     broadcasts to) is summed back to the input's shape, so a broadcasting op's backward can
     return the textbook formula; any other shape is an error in that backward."""
+    if inp._data.dtype.kind not in "fc":
+        raise _integer_error("backward", inp)
     if ig.shape != inp.shape:
         if not _broadcasts_to(inp.shape, ig.shape):
             assert ctx.inputs is not None
@@ -512,8 +528,61 @@ def _conform(ctx: Function, inp: Tensor, ig: Tensor) -> Tensor:
                                f"for argument {i} of shape {inp.shape}")
         ig = ig.sum_to(inp.shape)
     if ig._data.dtype != inp._data.dtype:
+        if ig._data.dtype.kind not in "fc":   # an integer or bool gradient lost its fractions already
+            output = getattr(ctx, "output", None)
+            if output is not None and output._data.dtype.kind not in "fc":   # and this is why
+                raise _integer_error("backward", output)
+            raise TypeError(f"{ctx.name}.backward returned a gradient of dtype {ig.dtype} for argument "
+                            f"{_position(ctx, inp)} ({inp.shape} {inp.dtype}); expected a floating "
+                            f"point gradient, of dtype {inp.dtype}")
         ig = ig.astype(inp._data.dtype)
     return ig
+
+
+def _position(ctx: Function, inp: Tensor) -> int:
+    assert ctx.inputs is not None
+    return next(i for i, a in enumerate(ctx.inputs) if a is inp)
+
+
+def _as_gradient(ctx: Function, inp: Tensor, ig: Any, create_graph: bool) -> Tensor:
+    """A gradient that backward returned as something other than a Tensor: a numpy array is
+    accepted as a constant (right for first-order gradients only), anything else is an error
+    naming the op, the argument and what was expected."""
+    i = _position(ctx, inp)
+    expected = f"expected a Tensor of shape {inp.shape} and dtype {inp.dtype}, or None"
+    if isinstance(ig, Tensor):   # an AttributeError from elsewhere: not ours to explain
+        raise
+    if not isinstance(ig, (np.ndarray, np.generic)):
+        hint = " (return several gradients as a tuple, not a list)" if isinstance(ig, list) else ""
+        raise TypeError(f"{ctx.name}.backward returned a {type(ig).__name__} as the gradient of "
+                        f"argument {i}; {expected}{hint}")
+    if create_graph:
+        raise RuntimeError(f"{ctx.name}.backward returned a numpy array as the gradient of argument "
+                           f"{i}: a numpy array is a constant, so it is accepted for first-order "
+                           "gradients only; with create_graph=True (second order), write backward "
+                           f"with Tensor operations so that it can be differentiated; {expected}")
+    return _wrap(np.asarray(ig))
+
+
+def _count_error(ctx: Function, in_grads: tuple, args: tuple) -> RuntimeError:
+    got = in_grads[0] if len(in_grads) == 1 else None
+    hint = " (it returned a list: return a tuple)" if isinstance(got, list) else ""
+    return RuntimeError(f"{ctx.name}.backward returned {len(in_grads)} gradient(s) for "
+                        f"{len(args)} forward arguments; expected a tuple of {len(args)}, one per "
+                        f"argument, with None for those that take no gradient{hint}")
+
+
+def _integer_error(op: str, t: Tensor) -> TypeError:
+    # ops on an integer tensor are integer too: blame the first one, where the mistake was made
+    t = next(x for x in graph_tensors(t) if x.requires_grad and x._data.dtype.kind not in "fc")
+    if t._ctx is not None:
+        made, fix = (f"{t._ctx.name}'s forward returned {t.dtype} values",
+                     "return floating point arrays from forward")
+    else:
+        made, fix = "requires_grad was set on it directly", "make it a float tensor first (.float())"
+    return TypeError(f"{op}: a tensor of shape {t.shape} and dtype {t.dtype} requires grad ({made}), "
+                     "but only floating point tensors can carry a gradient (an integer one would "
+                     f"be truncated: 0.5 becomes 0); {fix}")
 
 
 def _broadcasts_to(shape: tuple[int, ...], target: tuple[int, ...]) -> bool:
@@ -688,19 +757,19 @@ def _accumulate(t: Tensor, g: Tensor, handed: set[int], create_graph: bool) -> N
     """Add g into t.grad. A fresh .grad never shares memory with another .grad or the caller's
     gradient, and has its tensor's memory layout (as PyTorch's): x @ W.T hands W a transposed
     view, and an optimizer striding through that runs several times slower than one copy."""
-    if t.grad is None:
+    if t._grad is None:
         owner = id(_owner(g._data))
         strided = t._data.flags.c_contiguous and not g._data.flags.c_contiguous
         if owner in handed or strided or not g._data.flags.writeable:
             g = Tensor(np.ascontiguousarray(g._data) if strided else g._data.copy()) \
                 if not create_graph else g * 1
         handed.add(id(_owner(g._data)))
-        t.grad = g if create_graph else g.detach()
-    elif create_graph or t.grad.requires_grad:
-        t.grad = t.grad + g
+        t._grad = g if create_graph else g.detach()
+    elif create_graph or t._grad.requires_grad:
+        t._grad = t._grad + g
     else:
-        t.grad._data += g._data
-        mark_modified(t.grad)
+        t._grad._data += g._data
+        mark_modified(t._grad)
 
 
 _NO_KWARGS: dict[str, Any] = {}

@@ -18,6 +18,7 @@ Example::
 from __future__ import annotations
 
 import json
+import math
 import os
 import tempfile
 import zipfile
@@ -32,6 +33,11 @@ FORMAT = "tinygrad_nn.checkpoint"
 VERSION = 1
 
 PathLike = str | os.PathLike
+
+# What load accepts before allocating anything. save never compresses, and deflate cannot expand
+# more than about 1032 times, so a larger ratio is not one of our files.
+MAX_BYTES = 8 * 2**30
+MAX_RATIO = 100
 
 
 def save(obj: Any, path: PathLike) -> None:
@@ -61,28 +67,36 @@ def save(obj: Any, path: PathLike) -> None:
     _fsync_directory(directory)
 
 
-def load(path: PathLike) -> Any:
+def load(path: PathLike, *, max_bytes: int = MAX_BYTES) -> Any:
     """Read a checkpoint written by `save`, without ever unpickling (allow_pickle=False).
 
-    A missing file raises FileNotFoundError; a truncated, corrupt or foreign file raises
-    ValueError; both name the path.
+    Nothing is allocated before the archive's own headers have been checked against the file:
+    every entry's declared array size must match the bytes it holds, a compressed entry may not
+    expand more than MAX_RATIO times, and all arrays together may not exceed `max_bytes`
+    (default 8 GiB). A missing file raises FileNotFoundError; a truncated, corrupt, hostile or
+    foreign file raises ValueError; both name the path.
     """
     path = os.fspath(path)
     if not os.path.exists(path):
         raise FileNotFoundError(f"load: no checkpoint at {path!r}")
     try:
-        archive = np.load(path, allow_pickle=False)
-        if not isinstance(archive, np.lib.npyio.NpzFile):
-            raise ValueError("it holds a single .npy array, not an .npz archive")
-        with archive:
-            # read everything now: entries are decompressed lazily and may be the broken part
-            arrays = {name: archive[name] for name in archive.files}
-    except (ValueError, OSError, EOFError, zipfile.BadZipFile, KeyError) as e:
-        # numpy takes any file that is not .npy/.npz for a pickle and suggests unpickling it:
-        # advice that must not reach a user, since unpickling can run code
-        reason = "it is not an .npz archive" if "contains pickled" in str(e) else str(e)
+        with open(path, "rb") as f:
+            if f.read(6) == b"\x93NUMPY":
+                raise ValueError("it holds a single .npy array, not an .npz archive")
+        if not zipfile.is_zipfile(path):
+            raise ValueError("it is not an .npz archive")
+        with zipfile.ZipFile(path) as archive:
+            members = _checked_members(archive, os.path.getsize(path), max_bytes)
+            if STRUCTURE_KEY not in members:
+                raise _NotOurs()
+            arrays = {name: _read_member(archive, info, header)
+                      for name, (info, header) in members.items()}
+    except _NotOurs:
+        raise ValueError(f"load: {path!r} is an .npz file but not a tinygrad_nn checkpoint (it has "
+                         f"no {STRUCTURE_KEY!r} entry; read it with numpy.load)") from None
+    except (ValueError, OSError, EOFError, zipfile.BadZipFile, KeyError, NotImplementedError) as e:
         raise ValueError(f"load: {path!r} is not a readable tinygrad_nn checkpoint (truncated, "
-                         f"corrupt or another format): {reason}") from None
+                         f"corrupt or another format): {e}") from None
     if STRUCTURE_KEY not in arrays:
         raise ValueError(f"load: {path!r} is an .npz file but not a tinygrad_nn checkpoint (it has "
                          f"no {STRUCTURE_KEY!r} entry; read it with numpy.load)")
@@ -96,6 +110,70 @@ def load(path: PathLike) -> Any:
         return _decode(header["tree"], arrays)
     except (ValueError, KeyError, TypeError, AttributeError) as e:
         raise ValueError(f"load: {path!r} has a damaged checkpoint structure: {e}") from None
+
+
+class _NotOurs(Exception):
+    """An .npz archive without our structure entry: refused before any entry is decompressed."""
+
+
+def _checked_members(archive: zipfile.ZipFile, file_size: int,
+                     max_bytes: int) -> dict[str, tuple[zipfile.ZipInfo, Any]]:
+    """Each entry's name -> (zip header, npy header (shape, fortran_order, dtype, data offset)),
+    once every declared size has been checked against the file and the limits (nothing is
+    allocated by the header reads: a zip header and an npy header are a few hundred bytes)."""
+    members: dict[str, tuple[zipfile.ZipInfo, Any]] = {}
+    total = 0
+    for info in archive.infolist():
+        name = info.filename[:-4] if info.filename.endswith(".npy") else info.filename
+        if info.compress_size > file_size:
+            raise ValueError(f"entry {name!r} claims {info.compress_size:,} bytes in a file of "
+                             f"{file_size:,} bytes")
+        if info.file_size > MAX_RATIO * max(info.compress_size, 1) + 4096:
+            raise ValueError(f"entry {name!r} would expand from {info.compress_size:,} to "
+                             f"{info.file_size:,} bytes (more than {MAX_RATIO} times): refused as "
+                             "a decompression bomb")
+        total += info.file_size
+        if total > max_bytes:
+            raise ValueError(f"its entries hold {total:,} bytes or more, over the limit of "
+                             f"{max_bytes:,} (pass max_bytes= to load a larger checkpoint)")
+        members[name] = (info, None)
+    if STRUCTURE_KEY not in members:
+        return members   # not ours: refused by the caller without reading any entry
+    for name, (info, _) in members.items():
+        with archive.open(info) as f:
+            version = np.lib.format.read_magic(f)
+            if version == (1, 0):
+                shape, fortran, dtype = np.lib.format.read_array_header_1_0(f)
+            else:
+                shape, fortran, dtype = np.lib.format.read_array_header_2_0(f)
+            offset = f.tell()
+        if dtype.hasobject:
+            raise ValueError(f"entry {name!r} holds Python objects: Object arrays cannot be loaded "
+                             "without pickle, which could run code")
+        declared = math.prod(shape) * dtype.itemsize
+        if declared != info.file_size - offset:
+            raise ValueError(f"entry {name!r} declares shape {shape} {dtype} ({declared:,} bytes) "
+                             f"but holds {info.file_size - offset:,} bytes")
+        members[name] = (info, (shape, fortran, dtype, offset))
+    return members
+
+
+def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, header: tuple) -> np.ndarray:
+    """One entry's array, read into memory of its checked size (the CRC is checked at the end)."""
+    shape, fortran, dtype, offset = header
+    array = np.empty(shape, dtype, order="F" if fortran else "C")
+    flat = array.reshape(-1, order="A").view(np.uint8)   # the array's own memory, byte by byte
+    with archive.open(info) as f:
+        f.read(offset)
+        filled = 0
+        while filled < len(flat):   # in pieces: never a second copy of a large array
+            piece = f.read(min(len(flat) - filled, 1 << 22))
+            if not piece:
+                raise ValueError(f"entry {info.filename!r} is truncated")
+            flat[filled:filled + len(piece)] = np.frombuffer(piece, np.uint8)
+            filled += len(piece)
+        f.read()   # to the end, where zipfile checks the CRC
+    return array
 
 
 def _encode(obj: Any, arrays: dict[str, np.ndarray], where: str) -> Any:

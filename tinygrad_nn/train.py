@@ -52,6 +52,10 @@ DATA_SEED = 0
 MODEL_FORMAT = "tinygrad_nn.train.model"
 MODEL_VERSION = 1
 
+# An epoch whose mean loss is this many times the first batch's has diverged, even if it stayed
+# finite: at --lr 1000 the loss sits near 1e9 while the accuracy is at chance.
+DIVERGED_FACTOR = 10
+
 
 @dataclass(frozen=True)
 class Data:
@@ -224,6 +228,7 @@ def fit(model: Module, optimizer: Optimizer, data: Data, epochs: int, batch_size
         progress = "tqdm" if tqdm_available() and sys.stderr.isatty() else "plain"
     loader = DataLoader(data.x_train, data.y_train, batch_size=batch_size, shuffle=True, seed=seed)
     history: list[EpochMetrics] = []
+    first_loss = None
     for epoch in range(1, epochs + 1):
         bar = _EpochBar(progress, epoch, epochs, len(data.x_train))
         model.train()
@@ -242,6 +247,8 @@ def fit(model: Module, optimizer: Optimizer, data: Data, epochs: int, batch_size
                 bar.close()
                 raise FloatingPointError(f"training diverged in epoch {epoch}: the loss became "
                                          f"{batch_loss}; try a smaller --lr")
+            if first_loss is None:
+                first_loss = batch_loss
             loss_sum += batch_loss * len(yb)
             correct += int((logits.numpy().argmax(axis=1) == yb).sum())
             seen += len(yb)
@@ -253,6 +260,10 @@ def fit(model: Module, optimizer: Optimizer, data: Data, epochs: int, batch_size
         metrics = EpochMetrics(epoch, loss_sum / seen, correct / seen, test.loss, test.accuracy,
                                seconds, seen / seconds)
         bar.finish(metrics)
+        if first_loss is not None and metrics.train_loss > DIVERGED_FACTOR * max(first_loss, 1e-3):
+            raise FloatingPointError(f"training diverged in epoch {epoch}: the mean loss was "
+                                     f"{metrics.train_loss:.4g}, more than {DIVERGED_FACTOR} times the "
+                                     f"first batch's {first_loss:.4g}; lower the learning rate (--lr)")
         history.append(metrics)
         if on_epoch is not None:
             on_epoch(metrics)
@@ -325,12 +336,48 @@ def load_model(path: str | os.PathLike) -> tuple[Module, Architecture, str]:
                          f"tinygrad_nn reads version {MODEL_VERSION}")
     try:
         arch = Architecture.from_dict(ckpt["architecture"])
+        _check_architecture(arch, ckpt["state_dict"])   # before building: it may be absurd
         model = build_model(arch)
         model.load_state_dict(ckpt["state_dict"])
     except (KeyError, TypeError, ValueError, RuntimeError) as e:
         raise ValueError(f"{where!r} holds a damaged model: {e}") from None
     model.eval()
     return model, arch, str(ckpt.get("data", ""))
+
+
+def parameter_count(arch: Architecture) -> int:
+    """How many numbers the network for `arch` holds, computed without building it."""
+    sizes = [arch.n_inputs, *arch.hidden, arch.n_classes]
+    pieces = [arch.maxout_pieces if arch.activation == "maxout" else 1] * len(arch.hidden) + [1]
+    return sum(k * (n_in + 1) * n_out for k, n_in, n_out in zip(pieces, sizes[:-1], sizes[1:]))
+
+
+def training_bytes(arch: Architecture, batch_size: int = 0, dtype: Any = np.float32) -> int:
+    """A lower bound on the memory training `arch` takes: weights, gradients and two Adam moments
+    per parameter, plus a few (batch, width) activations per layer."""
+    itemsize = np.dtype(dtype).itemsize
+    widths = sum((arch.n_inputs, *arch.hidden, arch.n_classes))
+    return (4 * parameter_count(arch) + 4 * batch_size * widths) * itemsize
+
+
+def _check_architecture(arch: Architecture, state_dict: Any) -> None:
+    """Refuse a stored architecture that is impossible, or that disagrees with the weights stored
+    beside it (whose size the file bounds), before any memory is spent building it."""
+    for name, value in (("n_inputs", arch.n_inputs), ("n_classes", arch.n_classes),
+                        ("maxout_pieces", arch.maxout_pieces), *(("hidden", h) for h in arch.hidden)):
+        if value < 1:
+            raise ValueError(f"architecture {name} is {value}; sizes must be at least 1")
+    if not 0 <= arch.dropout < 1:
+        raise ValueError(f"architecture dropout is {arch.dropout}; it must be in [0, 1)")
+    if not isinstance(state_dict, dict):
+        raise ValueError("no state dict stored beside the architecture")
+    stored = sum(int(np.prod(np.shape(v))) for v in state_dict.values())
+    wanted = parameter_count(arch)
+    # a small mismatch is left to load_state_dict, which names the parameter; a large one would
+    # allocate far more than the file holds before that
+    if wanted > max(2 * stored, 10**6):
+        raise ValueError(f"its architecture (hidden {list(arch.hidden)}) has {wanted:,} parameters, "
+                         f"but the file stores {stored:,}")
 
 
 def parse_hidden(text: str) -> tuple[int, ...]:
@@ -355,5 +402,5 @@ def seed_everything(seed: int) -> None:
 __all__ = [
     "DATASETS", "ACTIVATIONS", "OPTIMIZERS", "Data", "load_data", "Architecture", "build_model",
     "make_optimizer", "EpochMetrics", "Evaluation", "evaluate", "fit", "tqdm_available",
-    "save_model", "load_model", "parse_hidden", "seed_everything",
+    "save_model", "load_model", "parse_hidden", "seed_everything", "parameter_count", "training_bytes",
 ]

@@ -27,7 +27,22 @@ def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     Shapes: x (..., in), weight (out, in), bias (out,) -> y (..., out).
     Example: linear(ones(2, 3), ones(4, 3)).shape == (2, 4).
     """
+    if isinstance(x, (list, tuple)):   # nn.Linear(4, 2)([[1., 2., 3., 4.]]): what a user tries first
+        x = _numbers("linear", x)
     return ops.linear(x, weight, bias)
+
+
+def _numbers(op: str, x: list | tuple) -> Tensor:
+    """A nested list of numbers as a Tensor (of the default dtype), or an error saying what is expected."""
+    try:
+        t = Tensor(x)
+    except (TypeError, ValueError) as e:
+        raise TypeError(f"{op}: expected a Tensor, or a nested list of numbers, as the input; "
+                        f"got a {type(x).__name__} numpy cannot make an array of ({e})") from None
+    if t.dtype.kind not in "fiu":
+        raise TypeError(f"{op}: expected a Tensor, or a nested list of numbers, as the input; got a "
+                        f"{type(x).__name__} of {t.dtype} values")
+    return t
 
 
 def maxout(x: Tensor, weight: Tensor, bias: Tensor | None, pieces: int) -> Tensor:

@@ -100,7 +100,13 @@ class Module:
         raise NotImplementedError(f"{type(self).__name__} must define forward()")
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        out = self.forward(*args, **kwargs)
+        try:
+            out = self.forward(*args, **kwargs)
+        except AttributeError as e:   # e.g. nn.ReLU()([1., -1.]): 'list' object has no attribute 'relu'
+            if args and isinstance(args[0], (list, tuple, np.ndarray)):
+                raise TypeError(f"{type(self).__name__}: expected a Tensor as the input, got a "
+                                f"{type(args[0]).__name__} ({e}); wrap it: Tensor(x)") from e
+            raise
         if self._forward_hooks:
             for hook in list(self._forward_hooks.values()):  # a hook may remove itself
                 replaced = hook(self, args, out)
