@@ -8,11 +8,14 @@
 from . import functional, init
 from .clip_grad import clip_grad_norm_, clip_grad_value_
 from .activations import LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax, Softplus, Tanh
-from .layers import Dropout, Identity, Linear, Maxout
+from .layers import Dropout, Embedding, Flatten, Identity, Linear, Maxout, Unflatten
 from .losses import (BCELoss, BCEWithLogitsLoss, BinaryHingeLoss, CrossEntropyLoss,
-                     HingeEmbeddingLoss, L1Loss, MSELoss, MultiMarginLoss, NLLLoss)
+                     HingeEmbeddingLoss, HuberLoss, KLDivLoss, L1Loss, MSELoss, MultiMarginLoss,
+                     NLLLoss, SmoothL1Loss)
 from .mlp import MLP
-from .module import IncompatibleKeys, Module, ModuleList, Parameter, Sequential
+from .module import (IncompatibleKeys, Module, ModuleDict, ModuleList, Parameter, ParameterDict,
+                     ParameterList, Sequential)
+from .normalization import BatchNorm1d, LayerNorm
 
 __all__ = [
     "functional", "init",
@@ -22,4 +25,7 @@ __all__ = [
     "MSELoss", "L1Loss", "CrossEntropyLoss", "NLLLoss", "BCEWithLogitsLoss", "BCELoss",
     "HingeEmbeddingLoss", "BinaryHingeLoss", "MultiMarginLoss",
     "clip_grad_norm_", "clip_grad_value_",
+    # nnlib: PyTorch's layers, containers and losses
+    "Flatten", "Unflatten", "Embedding", "LayerNorm", "BatchNorm1d", "ModuleDict", "ParameterList",
+    "ParameterDict", "SmoothL1Loss", "HuberLoss", "KLDivLoss",
 ]
