@@ -172,8 +172,11 @@ class Embedding(Module):
     """
 
     def __init__(self, num_embeddings: int, embedding_dim: int, padding_idx: int | None = None,
-                 _weight: Any = None, _freeze: bool = False, dtype: Any = None) -> None:
+                 max_norm: float | None = None, norm_type: float = 2.0, scale_grad_by_freq: bool = False,
+                 sparse: bool = False, _weight: Any = None, _freeze: bool = False, dtype: Any = None) -> None:
         super().__init__()
+        if max_norm is not None or scale_grad_by_freq or sparse:
+            raise NotImplementedError("Embedding: max_norm, scale_grad_by_freq and sparse are not supported")
         _check_size(num_embeddings, "Embedding", "num_embeddings")
         _check_size(embedding_dim, "Embedding", "embedding_dim")
         if padding_idx is not None:

@@ -627,7 +627,8 @@ class ParameterList(Module):
         self.register_parameter(key, _as_parameter(value, "ParameterList"))
 
     def extra_repr(self) -> str:
-        return "\n".join(f"({k}): {_describe_parameter(p)}" for k, p in self._parameters.items()
+        # PyTorch's lines carry two spaces of their own (which Module.__repr__ indents again)
+        return "\n".join(f"  ({k}): {_describe_parameter(p)}" for k, p in self._parameters.items()
                          if p is not None)
 
 
@@ -674,4 +675,4 @@ class ParameterDict(Module):
             self[key] = value
 
     def extra_repr(self) -> str:
-        return "\n".join(f"({k}): {_describe_parameter(p)}" for k, p in self.items())
+        return "\n".join(f"  ({k}): {_describe_parameter(p)}" for k, p in self.items())

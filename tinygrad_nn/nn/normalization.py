@@ -52,7 +52,7 @@ class LayerNorm(Module):
 
     def extra_repr(self) -> str:
         return (f"{self.normalized_shape}, eps={self.eps}, "
-                f"elementwise_affine={self.elementwise_affine}")
+                f"elementwise_affine={self.elementwise_affine}, bias={self.bias is not None}")
 
 
 class BatchNorm1d(Module):
@@ -63,7 +63,8 @@ class BatchNorm1d(Module):
     move towards the batch's mean and unbiased var: r = (1 - momentum) r + momentum * stat
     (momentum=None: the average over all batches so far); num_batches_tracked counts the
     batches. In eval mode the running statistics are used (unless track_running_stats=False,
-    which always uses the batch's). Parameters (affine): weight (C,) ones, bias (C,) zeros.
+    which always uses the batch's). Parameters (affine): weight (C,) ones, bias (C,) zeros
+    (unless bias=False).
     Buffers are in state_dict, with PyTorch's names.
 
     Example::
@@ -74,7 +75,8 @@ class BatchNorm1d(Module):
     """
 
     def __init__(self, num_features: int, eps: float = 1e-5, momentum: float | None = 0.1,
-                 affine: bool = True, track_running_stats: bool = True, dtype: Any = None) -> None:
+                 affine: bool = True, track_running_stats: bool = True, dtype: Any = None, *,
+                 bias: bool = True) -> None:
         super().__init__()
         if isinstance(num_features, bool) or not isinstance(num_features, (int, np.integer)) \
                 or num_features < 1:
@@ -87,7 +89,10 @@ class BatchNorm1d(Module):
         d = _float_dtype(dtype)
         if affine:
             self.weight = Parameter(np.ones(num_features, d))
-            self.bias = Parameter(np.zeros(num_features, d))
+            if bias:
+                self.bias = Parameter(np.zeros(num_features, d))
+            else:
+                self.register_parameter("bias", None)
         else:
             self.register_parameter("weight", None)
             self.register_parameter("bias", None)
@@ -117,4 +122,5 @@ class BatchNorm1d(Module):
 
     def extra_repr(self) -> str:
         return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, "
-                f"affine={self.affine}, track_running_stats={self.track_running_stats}")
+                f"affine={self.affine}, bias={self.bias is not None}, "
+                f"track_running_stats={self.track_running_stats}")
