@@ -146,7 +146,7 @@ def test_random_split_lengths_match_pytorch():
     a = random_split(ds, [0.5, 0.5], generator=_Seeded(4))
     b = random_split(ds, [0.5, 0.5], generator=_Seeded(4))
     assert a[0].indices == b[0].indices
-    with pytest.raises(ValueError, match="random_split: lengths \\[3, 3\\] must add up to the data set's length 10"):
+    with pytest.raises(ValueError, match=r"lengths \[3, 3\] must add up to the data set's length 10"):
         random_split(ds, [3, 3])
 
 
@@ -175,8 +175,10 @@ def test_samplers_batch_samplers_and_custom_collate():
 
 
 @pytest.mark.parametrize("call, error, message", [
-    (lambda: DataLoader(TensorDataset(X, Y), batch_size=0), ValueError, "DataLoader: batch_size must be at least 1"),
-    (lambda: DataLoader(TensorDataset(X, Y), batch_size=2.0), TypeError, "DataLoader: batch_size must be an int"),
+    (lambda: DataLoader(TensorDataset(X, Y), batch_size=0), ValueError,
+     "DataLoader: batch_size must be at least 1"),
+    (lambda: DataLoader(TensorDataset(X, Y), batch_size=2.0), TypeError,
+     "DataLoader: batch_size must be an int"),
     (lambda: DataLoader(TensorDataset(X, Y), sampler=[0], shuffle=True), ValueError, "sampler and shuffle"),
     (lambda: DataLoader(TensorDataset(X, Y), shuffle=True, generator=3), TypeError,
      "generator must be a tinygrad_nn.Generator or a numpy Generator, got int"),

@@ -47,7 +47,8 @@ CASES = {
         lambda x, r: F.binary_cross_entropy_with_logits(x, BITS, reduction=r),
         lambda x: -(BITS * np.log(_sigmoid(x)) + (1 - BITS) * np.log(1 - _sigmoid(x))), X),
     "binary_cross_entropy_with_logits(pos_weight)": (
-        lambda x, r: F.binary_cross_entropy_with_logits(x, BITS, reduction=r, pos_weight=np.array([1.0, 2.0, 3.0])),
+        lambda x, r: F.binary_cross_entropy_with_logits(x, BITS, reduction=r,
+                                                        pos_weight=np.array([1.0, 2.0, 3.0])),
         lambda x: -(np.array([1.0, 2.0, 3.0]) * BITS * np.log(_sigmoid(x))
                     + (1 - BITS) * np.log(1 - _sigmoid(x))), X),
     "binary_cross_entropy": (lambda x, r: F.binary_cross_entropy(x.sigmoid(), BITS, reduction=r),

@@ -66,7 +66,8 @@ def test_schedulers_match_pytorch_epoch_by_epoch(name, opt_name):
     ours, theirs = _models()
     opt = OPTIMIZERS[opt_name](optim, _groups(ours))
     ref_opt = OPTIMIZERS[opt_name](torch.optim, _groups(theirs))
-    sched, ref_sched = SCHEDULERS[name](lr_scheduler, opt), SCHEDULERS[name](torch.optim.lr_scheduler, ref_opt)
+    sched = SCHEDULERS[name](lr_scheduler, opt)
+    ref_sched = SCHEDULERS[name](torch.optim.lr_scheduler, ref_opt)
     assert sched.get_last_lr() == pytest.approx(ref_sched.get_last_lr(), rel=1e-15)
     for epoch in range(10):
         for _ in range(2):
@@ -76,8 +77,8 @@ def test_schedulers_match_pytorch_epoch_by_epoch(name, opt_name):
         ref_sched.step()
         assert sched.last_epoch == ref_sched.last_epoch == epoch + 1
         assert sched.get_last_lr() == pytest.approx(ref_sched.get_last_lr(), rel=1e-13, abs=1e-16)
-        assert [g["lr"] for g in opt.param_groups] == pytest.approx([g["lr"] for g in ref_opt.param_groups],
-                                                                     rel=1e-13, abs=1e-16)
+        ref_lrs = [g["lr"] for g in ref_opt.param_groups]
+        assert [g["lr"] for g in opt.param_groups] == pytest.approx(ref_lrs, rel=1e-13, abs=1e-16)
     for p, q in zip(ours.parameters(), theirs.parameters()):
         np.testing.assert_allclose(p.numpy(), q.detach().numpy(), rtol=1e-9, atol=1e-12)
 
@@ -86,7 +87,8 @@ def test_two_chained_schedulers_compose_as_pytorch_s():
     ours, theirs = _models()
     opt, ref_opt = optim.SGD(ours.parameters(), lr=1.0), torch.optim.SGD(theirs.parameters(), lr=1.0)
     ours_s = [lr_scheduler.ExponentialLR(opt, 0.9), lr_scheduler.StepLR(opt, 2, 0.5)]
-    theirs_s = [torch.optim.lr_scheduler.ExponentialLR(ref_opt, 0.9), torch.optim.lr_scheduler.StepLR(ref_opt, 2, 0.5)]
+    theirs_s = [torch.optim.lr_scheduler.ExponentialLR(ref_opt, 0.9),
+                torch.optim.lr_scheduler.StepLR(ref_opt, 2, 0.5)]
     for _ in range(6):
         _train_step(ours, opt, theirs, ref_opt)
         for a, b in zip(ours_s, theirs_s):

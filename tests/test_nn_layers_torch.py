@@ -39,8 +39,10 @@ PROBS = np.exp(Y) / np.exp(Y).sum(1, keepdims=True)
 BITS = (RNG.random((5, 4)) > 0.5).astype(np.float64)
 
 LOSSES = {
-    "mse": (lambda x, r: F.mse_loss(x, Y, reduction=r), lambda t, r: tF.mse_loss(t, torch.tensor(Y), reduction=r), X),
-    "l1": (lambda x, r: F.l1_loss(x, Y, reduction=r), lambda t, r: tF.l1_loss(t, torch.tensor(Y), reduction=r), X),
+    "mse": (lambda x, r: F.mse_loss(x, Y, reduction=r),
+            lambda t, r: tF.mse_loss(t, torch.tensor(Y), reduction=r), X),
+    "l1": (lambda x, r: F.l1_loss(x, Y, reduction=r),
+           lambda t, r: tF.l1_loss(t, torch.tensor(Y), reduction=r), X),
     "smooth_l1": (lambda x, r: F.smooth_l1_loss(x, Y, reduction=r, beta=0.7),
                   lambda t, r: tF.smooth_l1_loss(t, torch.tensor(Y), reduction=r, beta=0.7), X),
     "smooth_l1 beta=0": (lambda x, r: F.smooth_l1_loss(x, Y, reduction=r, beta=0.0),
@@ -49,7 +51,8 @@ LOSSES = {
               lambda t, r: tF.huber_loss(t, torch.tensor(Y), reduction=r, delta=0.6), X),
     "kl_div": (lambda x, r: F.kl_div(x.log_softmax(1), PROBS, reduction=r),
                lambda t, r: tF.kl_div(t.log_softmax(1), torch.tensor(PROBS), reduction=r), X),
-    "kl_div log_target": (lambda x, r: F.kl_div(x.log_softmax(1), np.log(PROBS), reduction=r, log_target=True),
+    "kl_div log_target": (lambda x, r: F.kl_div(x.log_softmax(1), np.log(PROBS), reduction=r,
+                                                log_target=True),
                           lambda t, r: tF.kl_div(t.log_softmax(1), torch.tensor(np.log(PROBS)), reduction=r,
                                                  log_target=True), X),
     "kl_div zero targets": (lambda x, r: F.kl_div(x.log_softmax(1), BITS, reduction=r),
@@ -57,7 +60,8 @@ LOSSES = {
     "cross_entropy": (lambda x, r: F.cross_entropy(x, LABELS, reduction=r),
                       lambda t, r: tF.cross_entropy(t, torch.tensor(LABELS), reduction=r), X),
     "cross_entropy weight": (lambda x, r: F.cross_entropy(x, LABELS, W, reduction=r),
-                             lambda t, r: tF.cross_entropy(t, torch.tensor(LABELS), torch.tensor(W), reduction=r),
+                             lambda t, r: tF.cross_entropy(t, torch.tensor(LABELS), torch.tensor(W),
+                                                           reduction=r),
                              X),
     "cross_entropy ignore_index": (
         lambda x, r: F.cross_entropy(x, IGNORED, reduction=r),
@@ -71,7 +75,8 @@ LOSSES = {
         lambda t, r: tF.cross_entropy(t, torch.tensor(LABELS), reduction=r, label_smoothing=0.1), X),
     "cross_entropy ignore a real class": (
         lambda x, r: F.cross_entropy(x, LABELS, W, ignore_index=1, reduction=r),
-        lambda t, r: tF.cross_entropy(t, torch.tensor(LABELS), torch.tensor(W), ignore_index=1, reduction=r), X),
+        lambda t, r: tF.cross_entropy(t, torch.tensor(LABELS), torch.tensor(W), ignore_index=1,
+                                      reduction=r), X),
     "cross_entropy probabilities+weight+smoothing": (
         lambda x, r: F.cross_entropy(x, PROBS, W, reduction=r, label_smoothing=0.3),
         lambda t, r: tF.cross_entropy(t, torch.tensor(PROBS), torch.tensor(W), reduction=r,
@@ -82,9 +87,11 @@ LOSSES = {
                                       label_smoothing=0.1), XK),
     "cross_entropy K-dim probabilities": (
         lambda x, r: F.cross_entropy(x, XK ** 2 / (XK ** 2).sum(1, keepdims=True), reduction=r),
-        lambda t, r: tF.cross_entropy(t, torch.tensor(XK ** 2 / (XK ** 2).sum(1, keepdims=True)), reduction=r), XK),
+        lambda t, r: tF.cross_entropy(t, torch.tensor(XK ** 2 / (XK ** 2).sum(1, keepdims=True)),
+                                      reduction=r), XK),
     "cross_entropy 1-D": (lambda x, r: F.cross_entropy(x[0], np.int64(2), W, reduction=r),
-                          lambda t, r: tF.cross_entropy(t[0], torch.tensor(2), torch.tensor(W), reduction=r), X),
+                          lambda t, r: tF.cross_entropy(t[0], torch.tensor(2), torch.tensor(W),
+                                                        reduction=r), X),
     "nll_loss weight+ignore": (
         lambda x, r: F.nll_loss(x.log_softmax(1), IGNORED, W, reduction=r),
         lambda t, r: tF.nll_loss(t.log_softmax(1), torch.tensor(IGNORED), torch.tensor(W), reduction=r), X),
@@ -96,8 +103,9 @@ LOSSES = {
     "bce_with_logits weight+pos_weight": (
         lambda x, r: F.binary_cross_entropy_with_logits(x, BITS, W[None] * np.ones((5, 1)), reduction=r,
                                                         pos_weight=W[::-1].copy()),
-        lambda t, r: tF.binary_cross_entropy_with_logits(t, torch.tensor(BITS), torch.tensor(W[None] * np.ones((5, 1))),
-                                                         reduction=r, pos_weight=torch.tensor(W[::-1].copy())), X),
+        lambda t, r: tF.binary_cross_entropy_with_logits(
+            t, torch.tensor(BITS), torch.tensor(W[None] * np.ones((5, 1))), reduction=r,
+            pos_weight=torch.tensor(W[::-1].copy())), X),
 }
 
 
@@ -123,9 +131,11 @@ def test_kl_div_batchmean_and_modules_match_pytorch():
     pairs = [(nn.SmoothL1Loss(beta=0.5), torch.nn.SmoothL1Loss(beta=0.5), Y),
              (nn.HuberLoss(delta=2.0), torch.nn.HuberLoss(delta=2.0), Y),
              (nn.CrossEntropyLoss(weight=Tensor(W), ignore_index=3, label_smoothing=0.05),
-              torch.nn.CrossEntropyLoss(weight=torch.tensor(W), ignore_index=3, label_smoothing=0.05), LABELS),
+              torch.nn.CrossEntropyLoss(weight=torch.tensor(W), ignore_index=3, label_smoothing=0.05),
+              LABELS),
              (nn.NLLLoss(weight=W), torch.nn.NLLLoss(weight=torch.tensor(W)), LABELS),
-             (nn.BCEWithLogitsLoss(pos_weight=W), torch.nn.BCEWithLogitsLoss(pos_weight=torch.tensor(W)), BITS)]
+             (nn.BCEWithLogitsLoss(pos_weight=W), torch.nn.BCEWithLogitsLoss(pos_weight=torch.tensor(W)),
+              BITS)]
     for ours_m, theirs_m, target in pairs:
         _close(ours_m(Tensor(X), target), theirs_m(torch.tensor(X), torch.tensor(target)))
 
@@ -293,7 +303,8 @@ class _Ours(nn.Module):
         self.embed = nn.Embedding(7, 4)
         self.body = nn.Sequential(nn.Linear(4, 5), nn.BatchNorm1d(5), nn.Tanh(), nn.Linear(5, 3))
         self.heads = nn.ModuleDict({"a": nn.Linear(3, 2), "b": nn.LayerNorm(3)})
-        self.scales = nn.ParameterList([nn.Parameter(np.ones(3, np.float32)), nn.Parameter(np.ones(2, np.float32))])
+        self.scales = nn.ParameterList([nn.Parameter(np.ones(3, np.float32)),
+                                        nn.Parameter(np.ones(2, np.float32))])
         self.register_buffer("step", Tensor(np.zeros((), np.float32)))
         self.register_buffer("scratch", Tensor(np.zeros(2, np.float32)), persistent=False)
 
@@ -309,7 +320,8 @@ class _Theirs(torch.nn.Module):
         self.body = torch.nn.Sequential(torch.nn.Linear(4, 5), torch.nn.BatchNorm1d(5), torch.nn.Tanh(),
                                         torch.nn.Linear(5, 3))
         self.heads = torch.nn.ModuleDict({"a": torch.nn.Linear(3, 2), "b": torch.nn.LayerNorm(3)})
-        self.scales = torch.nn.ParameterList([torch.nn.Parameter(torch.ones(3)), torch.nn.Parameter(torch.ones(2))])
+        self.scales = torch.nn.ParameterList([torch.nn.Parameter(torch.ones(3)),
+                                              torch.nn.Parameter(torch.ones(2))])
         self.register_buffer("step", torch.zeros(()))
         self.register_buffer("scratch", torch.zeros(2), persistent=False)
 
@@ -388,7 +400,8 @@ def test_containers_behave_like_pytorch_s():
         md["z"]
     pl = nn.ParameterList([Tensor(np.zeros(2))])
     pl.append(nn.Parameter(np.ones(1)))
-    assert len(pl) == 2 and isinstance(pl[0], nn.Parameter) and [n for n, _ in pl.named_parameters()] == ["0", "1"]
+    assert len(pl) == 2 and isinstance(pl[0], nn.Parameter)
+    assert [n for n, _ in pl.named_parameters()] == ["0", "1"]
     pd = nn.ParameterDict({"a": nn.Parameter(np.zeros(2))})
     assert [n for n, _ in pd.named_parameters()] == ["a"] and "a" in pd
 

@@ -59,7 +59,8 @@ def test_round_trip_keeps_names_dtypes_and_values(tmp_path):
     for name, value in state.items():
         assert loaded[name].dtype == value.dtype and loaded[name].shape == value.shape
         np.testing.assert_array_equal(loaded[name].numpy(), value.numpy())
-    assert loaded["body.1.num_batches_tracked"].dtype == np.int64 and loaded["body.1.num_batches_tracked"].item() == 3
+    counter = loaded["body.1.num_batches_tracked"]
+    assert counter.dtype == np.int64 and counter.item() == 3
     fresh = Ours()
     fresh.load_state_dict(loaded)
     model.eval()
@@ -81,10 +82,12 @@ def test_a_model_trained_here_runs_the_same_in_pytorch(tmp_path):
     assert theirs.body[1].num_batches_tracked.item() == 20
     model.eval()
     theirs.eval()
-    np.testing.assert_allclose(model(IDX).numpy(), theirs(torch.tensor(IDX)).detach().numpy(), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(model(IDX).numpy(), theirs(torch.tensor(IDX)).detach().numpy(),
+                               rtol=1e-5, atol=1e-6)
     model.train()
     theirs.train()                                                          # batch statistics too
-    np.testing.assert_allclose(model(IDX).numpy(), theirs(torch.tensor(IDX)).detach().numpy(), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(model(IDX).numpy(), theirs(torch.tensor(IDX)).detach().numpy(),
+                               rtol=1e-5, atol=1e-6)
 
 
 def test_a_model_trained_in_pytorch_runs_the_same_here(tmp_path):

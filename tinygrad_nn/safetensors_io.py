@@ -60,7 +60,8 @@ def save_safetensors(state_dict: Mapping[str, Any], path: str | os.PathLike,
             raise TypeError(f"save: {name!r} has dtype {array.dtype}, which safetensors cannot store")
         # not np.ascontiguousarray, which makes a 0-d array (num_batches_tracked) 1-d
         arrays[name] = array if array.flags.c_contiguous else array.copy(order="C")
-    if metadata is not None and not all(isinstance(k, str) and isinstance(v, str) for k, v in metadata.items()):
+    if metadata is not None and not all(isinstance(k, str) and isinstance(v, str)
+                                        for k, v in metadata.items()):
         raise TypeError("save: safetensors metadata must map strings to strings")
     path = os.fspath(path)
     directory = os.path.dirname(os.path.abspath(path))
@@ -77,8 +78,9 @@ def save_safetensors(state_dict: Mapping[str, Any], path: str | os.PathLike,
 
 
 def load_safetensors(path: str | os.PathLike) -> dict[str, Tensor]:
-    """Read a .safetensors file as {name: Tensor} (in the order safetensors stores, not the saved one), ready for
-    `model.load_state_dict`. A missing file raises FileNotFoundError, a damaged one ValueError."""
+    """Read a .safetensors file as {name: Tensor} (in the order safetensors stores, not the saved
+    one), ready for `model.load_state_dict`. A missing file raises FileNotFoundError, a damaged
+    one ValueError."""
     st = _numpy_module()
     path = os.fspath(path)
     if not os.path.exists(path):

@@ -49,7 +49,8 @@ class Softplus(Module):
 
 
 class Softmax(Module):
-    """exp(x) / sum(exp(x)) along `dim` (the last axis by default; `axis=` is the same); each slice sums to 1."""
+    """exp(x) / sum(exp(x)) along `dim` (the last axis by default; `axis=` is the same); each slice
+    sums to 1."""
 
     def __init__(self, dim: int | None = None, *, axis: int | None = None) -> None:
         super().__init__()
@@ -67,7 +68,8 @@ class Softmax(Module):
 
 
 class LogSoftmax(Module):
-    """x - logsumexp(x) along `dim` (the last axis by default; `axis=` is the same): log-probabilities, stable for any x."""
+    """x - logsumexp(x) along `dim` (the last axis by default; `axis=` is the same):
+    log-probabilities, stable for any x."""
 
     def __init__(self, dim: int | None = None, *, axis: int | None = None) -> None:
         super().__init__()

@@ -284,7 +284,10 @@ def _nll(logp_last: Tensor, classes: np.ndarray, ignored: np.ndarray, w: np.ndar
          reduction: str, op: str) -> Tensor:
     """-w[y] * logp[..., y] per element (0 where ignored), reduced; 'mean' divides by the
     sum of the weights of the elements that count, as PyTorch does."""
-    picked = logp_last[(*np.indices(classes.shape), classes)] if classes.ndim else logp_last[int(classes)]
+    if classes.ndim:
+        picked = logp_last[tuple(np.indices(classes.shape)) + (classes,)]
+    else:
+        picked = logp_last[int(classes)]
     if w is None and not ignored.any():
         return _reduce(-picked, reduction, op)
     scale = np.ones(classes.shape, logp_last.dtype) if w is None else w[classes]
@@ -544,7 +547,9 @@ def layer_norm(input: Tensor, normalized_shape: Any, weight: Tensor | None = Non
     var is the biased variance (divided by the count), as PyTorch. Shapes: input (*, *normalized_shape);
     weight and bias have normalized_shape.
     """
-    shape = (normalized_shape,) if isinstance(normalized_shape, (int, np.integer)) else tuple(normalized_shape)
+    if isinstance(normalized_shape, (int, np.integer)):
+        normalized_shape = (normalized_shape,)
+    shape = tuple(normalized_shape)
     x = _check_input(input, "layer_norm")
     if tuple(x.shape[x.ndim - len(shape):]) != shape or len(shape) > x.ndim:
         raise ValueError(f"layer_norm: normalized_shape {shape} does not match the last axes of the "

@@ -130,7 +130,7 @@ def eye_(tensor: Tensor) -> Tensor:
     """Fill a 2-D tensor with the identity matrix (ones on the diagonal, also when not square)."""
     if not isinstance(tensor, Tensor) or tensor.ndim != 2:
         raise ValueError(f"eye_: expected a 2-D tensor, got shape {getattr(tensor, 'shape', None)}")
-    return _fill(tensor, np.eye(*tensor.shape), "eye_")
+    return _fill(tensor, np.eye(tensor.shape[0], tensor.shape[1]), "eye_")
 
 
 def trunc_normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, a: float = -2.0,

@@ -374,7 +374,8 @@ class Adagrad(Optimizer):
         super().add_param_group(group)
         added = self.param_groups[-1]
         for p in added["params"]:
-            self.state.setdefault(p, {"step": 0, "sum": np.full_like(p._data, added["initial_accumulator_value"])})
+            start = np.full_like(p._data, added["initial_accumulator_value"])
+            self.state.setdefault(p, {"step": 0, "sum": start})
 
     def step(self) -> None:
         """One update of every parameter that has a gradient."""
@@ -397,4 +398,4 @@ class Adagrad(Optimizer):
                 mark_modified(p)
 
 
-from . import lr_scheduler  # noqa: E402  (optim.lr_scheduler, as in PyTorch; it needs Optimizer defined)
+from . import lr_scheduler  # noqa: E402,F401  (optim.lr_scheduler, as in PyTorch)

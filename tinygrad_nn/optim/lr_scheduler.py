@@ -96,7 +96,8 @@ class LambdaLR(LRScheduler):
     Example: LambdaLR(opt, lambda epoch: 0.95 ** epoch).
     """
 
-    def __init__(self, optimizer: Optimizer, lr_lambda: Callable[[int], float] | Sequence[Callable[[int], float]],
+    def __init__(self, optimizer: Optimizer,
+                 lr_lambda: Callable[[int], float] | Sequence[Callable[[int], float]],
                  last_epoch: int = -1) -> None:
         _check_optimizer(optimizer, "LambdaLR")
         n = len(optimizer.param_groups)
@@ -140,7 +141,8 @@ class MultiplicativeLR(LambdaLR):
 class StepLR(LRScheduler):
     """lr = initial_lr * gamma ** (epoch // step_size): decay by gamma every step_size epochs."""
 
-    def __init__(self, optimizer: Optimizer, step_size: int, gamma: float = 0.1, last_epoch: int = -1) -> None:
+    def __init__(self, optimizer: Optimizer, step_size: int, gamma: float = 0.1,
+                 last_epoch: int = -1) -> None:
         if isinstance(step_size, bool) or not isinstance(step_size, int) or step_size < 1:
             raise ValueError(f"StepLR: step_size must be a positive integer, got {step_size!r}")
         self.step_size = step_size
@@ -221,8 +223,8 @@ class CosineAnnealingLR(LRScheduler):
                 for lr in self._group_lrs()]
 
     def _get_closed_form_lr(self) -> list[float]:
-        return [self.eta_min + (base - self.eta_min) * (1 + math.cos(math.pi * self.last_epoch / self.T_max)) / 2
-                for base in self.base_lrs]
+        cosine = (1 + math.cos(math.pi * self.last_epoch / self.T_max)) / 2
+        return [self.eta_min + (base - self.eta_min) * cosine for base in self.base_lrs]
 
 
 class ReduceLROnPlateau(LRScheduler):
@@ -244,11 +246,13 @@ class ReduceLROnPlateau(LRScheduler):
         if mode not in ("min", "max"):
             raise ValueError(f"ReduceLROnPlateau: mode must be 'min' or 'max', got {mode!r}")
         if threshold_mode not in ("rel", "abs"):
-            raise ValueError(f"ReduceLROnPlateau: threshold_mode must be 'rel' or 'abs', got {threshold_mode!r}")
+            raise ValueError(f"ReduceLROnPlateau: threshold_mode must be 'rel' or 'abs', got "
+                             f"{threshold_mode!r}")
         n = len(optimizer.param_groups)
         if isinstance(min_lr, (list, tuple)):
             if len(min_lr) != n:
-                raise ValueError(f"ReduceLROnPlateau: expected {n} min_lrs (one per group), got {len(min_lr)}")
+                raise ValueError(f"ReduceLROnPlateau: expected {n} min_lrs (one per group), got "
+                                 f"{len(min_lr)}")
             self.min_lrs = list(min_lr)
         else:
             self.min_lrs = [min_lr] * n
@@ -270,7 +274,9 @@ class ReduceLROnPlateau(LRScheduler):
         if self.threshold_mode == "rel":
             scale = 1.0 - self.threshold if self.mode == "min" else 1.0 + self.threshold
             return value < self.best * scale if self.mode == "min" else value > self.best * scale
-        return value < self.best - self.threshold if self.mode == "min" else value > self.best + self.threshold
+        if self.mode == "min":
+            return value < self.best - self.threshold
+        return value > self.best + self.threshold
 
     def step(self, metrics: Any, epoch: int | None = None) -> None:  # type: ignore[override]
         """Record this epoch's metric (a number or a one-element Tensor) and reduce if it is time."""

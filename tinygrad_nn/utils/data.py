@@ -304,7 +304,8 @@ class DataLoader:
         self._fast = collate_fn is None and batch_sampler is not None and _batchable(dataset)
 
     def __len__(self) -> int:
-        return len(self.batch_sampler if self.batch_sampler is not None else self.sampler)  # type: ignore[arg-type]
+        counted = self.batch_sampler if self.batch_sampler is not None else self.sampler
+        return len(counted)  # type: ignore[arg-type]
 
     def __iter__(self) -> Iterator[Any]:
         if self.batch_sampler is None:   # batch_size=None: samples one at a time, uncollated
