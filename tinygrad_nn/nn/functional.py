@@ -247,9 +247,11 @@ def _scores_last(x: Tensor, op: str) -> Tensor:
     return x.permute(0, *range(2, x.ndim), 1)
 
 
-def _class_indices(target: Any, x: Tensor, ignore_index: int, op: str) -> tuple[np.ndarray, np.ndarray]:
+def _class_indices(target: Any, x: Tensor, ignore_index: int,
+                   op: str) -> tuple[np.ndarray, np.ndarray | None]:
     """Integer class indices of shape x.shape without its class axis, all in [0, C) or equal to
-    ignore_index; returns (indices with ignored ones set to 0, mask of the ignored ones)."""
+    ignore_index; returns (indices with ignored ones set to 0, mask of the ignored ones or None
+    when there are none)."""
     t = target._data if isinstance(target, Tensor) else np.asarray(target)
     expected = x.shape[:1] + x.shape[2:] if x.ndim >= 2 else ()
     if t.dtype.kind not in "iu":
@@ -259,6 +261,9 @@ def _class_indices(target: Any, x: Tensor, ignore_index: int, op: str) -> tuple[
         raise ValueError(f"{op}: expected class indices of shape {expected} for input of shape "
                          f"{x.shape}, got {t.shape}")
     n_classes = x.shape[1] if x.ndim >= 2 else x.shape[0]
+    # the common case in two reductions: every index a class, and ignore_index none of them
+    if not 0 <= ignore_index < n_classes and (t.size == 0 or (t.min() >= 0 and t.max() < n_classes)):
+        return t, None
     ignored = t == ignore_index
     bad = ((t < 0) | (t >= n_classes)) & ~ignored
     if np.any(bad):
@@ -280,7 +285,7 @@ def _class_weight(weight: Any, x: Tensor, op: str) -> np.ndarray | None:
     return w.astype(x.dtype, copy=False)
 
 
-def _nll(logp_last: Tensor, classes: np.ndarray, ignored: np.ndarray, w: np.ndarray | None,
+def _nll(logp_last: Tensor, classes: np.ndarray, ignored: np.ndarray | None, w: np.ndarray | None,
          reduction: str, op: str) -> Tensor:
     """-w[y] * logp[..., y] per element (0 where ignored), reduced; 'mean' divides by the
     sum of the weights of the elements that count, as PyTorch does."""
@@ -288,10 +293,11 @@ def _nll(logp_last: Tensor, classes: np.ndarray, ignored: np.ndarray, w: np.ndar
         picked = logp_last[tuple(np.indices(classes.shape)) + (classes,)]
     else:
         picked = logp_last[int(classes)]
-    if w is None and not ignored.any():
+    if w is None and ignored is None:
         return _reduce(-picked, reduction, op)
     scale = np.ones(classes.shape, logp_last.dtype) if w is None else w[classes]
-    scale = np.where(ignored, 0, scale).astype(logp_last.dtype, copy=False)
+    if ignored is not None:
+        scale = np.where(ignored, 0, scale).astype(logp_last.dtype, copy=False)
     loss = -picked * scale
     if reduction != "mean":
         return _reduce(loss, reduction, op)
@@ -355,9 +361,12 @@ def cross_entropy(input: Tensor, target: Any, weight: Any = None, *, ignore_inde
         return nll
     # every class's share ε / C, weighted as nll weights its one class
     smooth = -(logp.sum(axis=-1) if w is None else (logp * w).sum(axis=-1))
-    smooth = where(ignored, np.zeros((), x.dtype), smooth) if ignored.any() else smooth
+    counts = np.ones(classes.shape) if w is None else w[classes]   # what each element weighs in 'mean'
+    if ignored is not None:
+        smooth = where(ignored, np.zeros((), x.dtype), smooth)
+        counts = np.where(ignored, 0, counts)
     if reduction == "mean":
-        counted = (~ignored).sum() if w is None else np.where(ignored, 0, w[classes]).sum()
+        counted = float(counts.sum())   # a Python float keeps a float32 loss float32
         smooth = smooth.sum() / counted if counted else smooth.sum() * np.asarray(np.nan, x.dtype)
     else:
         smooth = _reduce(smooth, reduction, op)
