@@ -40,5 +40,5 @@ __all__ = [
     "set_default_dtype", "get_default_dtype", "manual_seed",
     "zeros", "ones", "full", "arange", "eye", "randn", "rand", "zeros_like", "ones_like",
     "randn_like", "rand_like", "cat", "concatenate", "stack", "where",
-    "nn", "optim", "utils", "save", "load", "func", "diagnostics", "viz", *_TESTING,
+    "nn", "optim", "save", "load", "func", "diagnostics", "viz", *_TESTING,
 ]

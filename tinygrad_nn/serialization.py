@@ -69,9 +69,9 @@ def load(path: PathLike) -> Any:
     """Read a checkpoint written by `save`, without ever unpickling (allow_pickle=False).
 
     A missing file raises FileNotFoundError; a truncated, corrupt or foreign file raises
-    ValueError; both name the path. A .safetensors path gives {name: Tensor} (safetensors_io).
+    ValueError; both name the path.
     """
-    if safetensors_io.is_safetensors_path(path):
+    if safetensors_io.is_safetensors_path(path):   # {name: Tensor}, see safetensors_io
         return safetensors_io.load_safetensors(path)
     path = os.fspath(path)
     if not os.path.exists(path):

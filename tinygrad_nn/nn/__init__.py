@@ -8,24 +8,25 @@
 from . import functional, init
 from .clip_grad import clip_grad_norm_, clip_grad_value_
 from .activations import LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax, Softplus, Tanh
-from .layers import Dropout, Embedding, Flatten, Identity, Linear, Maxout, Unflatten
+from .layers import Dropout, Identity, Linear, Maxout
 from .losses import (BCELoss, BCEWithLogitsLoss, BinaryHingeLoss, CrossEntropyLoss,
-                     HingeEmbeddingLoss, HuberLoss, KLDivLoss, L1Loss, MSELoss, MultiMarginLoss,
-                     NLLLoss, SmoothL1Loss)
+                     HingeEmbeddingLoss, L1Loss, MSELoss, MultiMarginLoss, NLLLoss)
 from .mlp import MLP
-from .module import (IncompatibleKeys, Module, ModuleDict, ModuleList, Parameter, ParameterDict,
-                     ParameterList, Sequential)
+from .module import IncompatibleKeys, Module, ModuleList, Parameter, Sequential
+# nnlib: PyTorch's containers, lookup and normalisation layers, and more losses
+from .containers import ModuleDict, ParameterDict, ParameterList
+from .layers import Embedding, Flatten, Unflatten
+from .losses import HuberLoss, KLDivLoss, SmoothL1Loss
 from .normalization import BatchNorm1d, LayerNorm
 
 __all__ = [
     "functional", "init",
     "Parameter", "Module", "ModuleList", "Sequential", "IncompatibleKeys",
+    "ModuleDict", "ParameterList", "ParameterDict", "Flatten", "Unflatten", "Embedding", "LayerNorm",
+    "BatchNorm1d", "SmoothL1Loss", "HuberLoss", "KLDivLoss",
     "Linear", "Identity", "Dropout", "Maxout", "MLP",
     "ReLU", "LeakyReLU", "Sigmoid", "Tanh", "Softplus", "Softmax", "LogSoftmax",
     "MSELoss", "L1Loss", "CrossEntropyLoss", "NLLLoss", "BCEWithLogitsLoss", "BCELoss",
     "HingeEmbeddingLoss", "BinaryHingeLoss", "MultiMarginLoss",
     "clip_grad_norm_", "clip_grad_value_",
-    # nnlib: PyTorch's layers, containers and losses
-    "Flatten", "Unflatten", "Embedding", "LayerNorm", "BatchNorm1d", "ModuleDict", "ParameterList",
-    "ParameterDict", "SmoothL1Loss", "HuberLoss", "KLDivLoss",
 ]

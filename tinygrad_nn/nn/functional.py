@@ -98,6 +98,136 @@ def dropout(x: Tensor, p: float = 0.5, training: bool = True) -> Tensor:
     return x * (keep * (1.0 / (1.0 - p))).astype(x.dtype)
 
 
+# --- lookup and normalisation layers ------------------------------------------------------------
+
+def one_hot(tensor: Any, num_classes: int = -1) -> Tensor:
+    """int64 one-hot encoding: out[..., c] = 1 where tensor[...] == c; shape (*, num_classes).
+
+    num_classes=-1 takes max(tensor) + 1. Not differentiable (the result is an integer tensor).
+    Example: one_hot(np.array([0, 2])) is [[1, 0, 0], [0, 0, 1]].
+    """
+    t = tensor._data if isinstance(tensor, Tensor) else np.asarray(tensor)
+    if t.dtype.kind not in "iu":
+        raise TypeError(f"one_hot: expected an integer tensor of class indices, got dtype {t.dtype}")
+    if t.size and t.min() < 0:
+        raise ValueError("one_hot: class indices must be non-negative, got "
+                         f"{np.unique(t[t < 0]).tolist()}")
+    if num_classes == -1:
+        num_classes = int(t.max()) + 1 if t.size else 0
+    if t.size and t.max() >= num_classes:
+        raise ValueError(f"one_hot: class index {int(t.max())} is out of range for "
+                         f"num_classes={num_classes}")
+    return Tensor((t[..., None] == np.arange(num_classes)).astype(np.int64))
+
+
+def embedding(input: Any, weight: Tensor, padding_idx: int | None = None) -> Tensor:
+    """Rows of `weight` at integer indices: y[...] = weight[input[...]].
+
+    The gradient adds up at repeated indices; the row padding_idx gets none (its value is still
+    returned). Shapes: input (*) integers in [0, num_embeddings), weight (num_embeddings, dim)
+    -> (*, dim).
+    """
+    idx = input._data if isinstance(input, Tensor) else np.asarray(input)
+    if idx.dtype.kind not in "iu":
+        raise TypeError(f"embedding: expected integer indices, got dtype {idx.dtype}")
+    n = weight.shape[0]
+    if idx.size and (idx.min() < 0 or idx.max() >= n):
+        raise IndexError(f"embedding: indices must be in [0, {n}) for a weight of shape "
+                         f"{weight.shape}, got values from {int(idx.min())} to {int(idx.max())}")
+    rows = weight[idx]                                     # (*, dim)
+    if padding_idx is None:
+        return rows
+    padded = (idx == padding_idx % n)[..., None]
+    if not padded.any():
+        return rows
+    # the same values in both branches: only the gradient to the padding row is cut
+    return where(padded, rows.detach(), rows)
+
+
+def layer_norm(input: Tensor, normalized_shape: Any, weight: Tensor | None = None,
+               bias: Tensor | None = None, eps: float = 1e-5) -> Tensor:
+    """(x - mean) / sqrt(var + eps) * weight + bias over the last len(normalized_shape) axes.
+
+    var is the biased variance (divided by the count), as PyTorch. Shapes: input (*, *normalized_shape);
+    weight and bias have normalized_shape.
+    """
+    if isinstance(normalized_shape, (int, np.integer)):
+        normalized_shape = (normalized_shape,)
+    shape = tuple(normalized_shape)
+    x = _check_input(input, "layer_norm")
+    if tuple(x.shape[x.ndim - len(shape):]) != shape or len(shape) > x.ndim:
+        raise ValueError(f"layer_norm: normalized_shape {shape} does not match the last axes of the "
+                         f"input's shape {x.shape}")
+    axes = tuple(range(x.ndim - len(shape), x.ndim))
+    centered = x - x.mean(axes, keepdims=True)
+    var = (centered * centered).mean(axes, keepdims=True)
+    out = centered / (var + eps).sqrt()
+    if weight is not None:
+        out = out * weight
+    if bias is not None:
+        out = out + bias
+    return out
+
+
+def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor | None,
+               weight: Tensor | None = None, bias: Tensor | None = None, training: bool = False,
+               momentum: float | None = 0.1, eps: float = 1e-5,
+               num_batches_tracked: Tensor | None = None) -> Tensor:
+    """Batch normalisation over every axis but the channel axis 1: (x - mean) / sqrt(var + eps)
+    * weight + bias.
+
+    In training (or without running statistics) mean and the biased var come from the batch,
+    and running_mean / running_var (if given) move in place towards the batch's mean and
+    unbiased var by `momentum` (r = (1 - m) r + m * stat; momentum=None averages over all
+    batches so far, counted by num_batches_tracked). Otherwise the running statistics are used.
+    Shapes: input (N, C) or (N, C, L); the statistics, weight and bias are (C,).
+    """
+    op = "batch_norm"
+    x = _check_input(input, op)
+    if x.ndim not in (2, 3):
+        raise ValueError(f"{op}: expected input of shape (N, C) or (N, C, L), got {x.shape}")
+    axes = (0,) if x.ndim == 2 else (0, 2)
+    channel_shape = (1, x.shape[1]) + (1,) * (x.ndim - 2)
+    if training or running_mean is None or running_var is None:
+        count = x.size // x.shape[1]
+        if training and count < 2:
+            raise ValueError(f"{op}: expected more than 1 value per channel when training, got "
+                             f"input of shape {x.shape}")
+        mean = x.mean(axes, keepdims=True)
+        centered = x - mean
+        var = (centered * centered).mean(axes, keepdims=True)
+        if training and running_mean is not None and running_var is not None:
+            _update_running_stats(running_mean, running_var, mean._data.reshape(-1),
+                                  var._data.reshape(-1) * (count / (count - 1)), momentum,
+                                  num_batches_tracked)
+        out = centered / (var + eps).sqrt()
+    else:
+        rm = running_mean._data.reshape(channel_shape).astype(x.dtype, copy=False)
+        rv = running_var._data.reshape(channel_shape).astype(x.dtype, copy=False)
+        out = (x - rm) * (1.0 / np.sqrt(rv + eps)).astype(x.dtype, copy=False)
+    if weight is not None:
+        out = out * weight.reshape(*channel_shape)
+    if bias is not None:
+        out = out + bias.reshape(*channel_shape)
+    return out
+
+
+def _update_running_stats(running_mean: Tensor, running_var: Tensor, mean: np.ndarray,
+                          unbiased_var: np.ndarray, momentum: float | None,
+                          num_batches_tracked: Tensor | None) -> None:
+    if num_batches_tracked is not None:
+        num_batches_tracked._data += 1
+        mark_modified(num_batches_tracked)
+    if momentum is None:   # a cumulative average over the batches seen so far
+        factor = 1.0 / float(num_batches_tracked._data) if num_batches_tracked is not None else 0.0
+    else:
+        factor = momentum
+    for buffer, stat in ((running_mean, mean), (running_var, unbiased_var)):
+        buffer._data *= 1 - factor
+        buffer._data += factor * stat
+        mark_modified(buffer)
+
+
 # --- argument checks shared by the losses ------------------------------------------------------
 
 def _reduce(loss: Tensor, reduction: str, op: str) -> Tensor:
@@ -502,132 +632,3 @@ def multi_margin_loss(input: Tensor, target: Any, p: int = 1, margin: float = 1.
     per_sample = where(others, hinge, 0.0).sum(axis=-1) / x.shape[-1]
     return _reduce(per_sample, reduction, op)
 
-
-# --- lookup and normalisation layers ------------------------------------------------------------
-
-def one_hot(tensor: Any, num_classes: int = -1) -> Tensor:
-    """int64 one-hot encoding: out[..., c] = 1 where tensor[...] == c; shape (*, num_classes).
-
-    num_classes=-1 takes max(tensor) + 1. Not differentiable (the result is an integer tensor).
-    Example: one_hot(np.array([0, 2])) is [[1, 0, 0], [0, 0, 1]].
-    """
-    t = tensor._data if isinstance(tensor, Tensor) else np.asarray(tensor)
-    if t.dtype.kind not in "iu":
-        raise TypeError(f"one_hot: expected an integer tensor of class indices, got dtype {t.dtype}")
-    if t.size and t.min() < 0:
-        raise ValueError("one_hot: class indices must be non-negative, got "
-                         f"{np.unique(t[t < 0]).tolist()}")
-    if num_classes == -1:
-        num_classes = int(t.max()) + 1 if t.size else 0
-    if t.size and t.max() >= num_classes:
-        raise ValueError(f"one_hot: class index {int(t.max())} is out of range for "
-                         f"num_classes={num_classes}")
-    return Tensor((t[..., None] == np.arange(num_classes)).astype(np.int64))
-
-
-def embedding(input: Any, weight: Tensor, padding_idx: int | None = None) -> Tensor:
-    """Rows of `weight` at integer indices: y[...] = weight[input[...]].
-
-    The gradient adds up at repeated indices; the row padding_idx gets none (its value is still
-    returned). Shapes: input (*) integers in [0, num_embeddings), weight (num_embeddings, dim)
-    -> (*, dim).
-    """
-    idx = input._data if isinstance(input, Tensor) else np.asarray(input)
-    if idx.dtype.kind not in "iu":
-        raise TypeError(f"embedding: expected integer indices, got dtype {idx.dtype}")
-    n = weight.shape[0]
-    if idx.size and (idx.min() < 0 or idx.max() >= n):
-        raise IndexError(f"embedding: indices must be in [0, {n}) for a weight of shape "
-                         f"{weight.shape}, got values from {int(idx.min())} to {int(idx.max())}")
-    rows = weight[idx]                                     # (*, dim)
-    if padding_idx is None:
-        return rows
-    padded = (idx == padding_idx % n)[..., None]
-    if not padded.any():
-        return rows
-    # the same values in both branches: only the gradient to the padding row is cut
-    return where(padded, rows.detach(), rows)
-
-
-def layer_norm(input: Tensor, normalized_shape: Any, weight: Tensor | None = None,
-               bias: Tensor | None = None, eps: float = 1e-5) -> Tensor:
-    """(x - mean) / sqrt(var + eps) * weight + bias over the last len(normalized_shape) axes.
-
-    var is the biased variance (divided by the count), as PyTorch. Shapes: input (*, *normalized_shape);
-    weight and bias have normalized_shape.
-    """
-    if isinstance(normalized_shape, (int, np.integer)):
-        normalized_shape = (normalized_shape,)
-    shape = tuple(normalized_shape)
-    x = _check_input(input, "layer_norm")
-    if tuple(x.shape[x.ndim - len(shape):]) != shape or len(shape) > x.ndim:
-        raise ValueError(f"layer_norm: normalized_shape {shape} does not match the last axes of the "
-                         f"input's shape {x.shape}")
-    axes = tuple(range(x.ndim - len(shape), x.ndim))
-    centered = x - x.mean(axes, keepdims=True)
-    var = (centered * centered).mean(axes, keepdims=True)
-    out = centered / (var + eps).sqrt()
-    if weight is not None:
-        out = out * weight
-    if bias is not None:
-        out = out + bias
-    return out
-
-
-def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor | None,
-               weight: Tensor | None = None, bias: Tensor | None = None, training: bool = False,
-               momentum: float | None = 0.1, eps: float = 1e-5,
-               num_batches_tracked: Tensor | None = None) -> Tensor:
-    """Batch normalisation over every axis but the channel axis 1: (x - mean) / sqrt(var + eps)
-    * weight + bias.
-
-    In training (or without running statistics) mean and the biased var come from the batch,
-    and running_mean / running_var (if given) move in place towards the batch's mean and
-    unbiased var by `momentum` (r = (1 - m) r + m * stat; momentum=None averages over all
-    batches so far, counted by num_batches_tracked). Otherwise the running statistics are used.
-    Shapes: input (N, C) or (N, C, L); the statistics, weight and bias are (C,).
-    """
-    op = "batch_norm"
-    x = _check_input(input, op)
-    if x.ndim not in (2, 3):
-        raise ValueError(f"{op}: expected input of shape (N, C) or (N, C, L), got {x.shape}")
-    axes = (0,) if x.ndim == 2 else (0, 2)
-    channel_shape = (1, x.shape[1]) + (1,) * (x.ndim - 2)
-    if training or running_mean is None or running_var is None:
-        count = x.size // x.shape[1]
-        if training and count < 2:
-            raise ValueError(f"{op}: expected more than 1 value per channel when training, got "
-                             f"input of shape {x.shape}")
-        mean = x.mean(axes, keepdims=True)
-        centered = x - mean
-        var = (centered * centered).mean(axes, keepdims=True)
-        if training and running_mean is not None and running_var is not None:
-            _update_running_stats(running_mean, running_var, mean._data.reshape(-1),
-                                  var._data.reshape(-1) * (count / (count - 1)), momentum,
-                                  num_batches_tracked)
-        out = centered / (var + eps).sqrt()
-    else:
-        rm = running_mean._data.reshape(channel_shape).astype(x.dtype, copy=False)
-        rv = running_var._data.reshape(channel_shape).astype(x.dtype, copy=False)
-        out = (x - rm) * (1.0 / np.sqrt(rv + eps)).astype(x.dtype, copy=False)
-    if weight is not None:
-        out = out * weight.reshape(*channel_shape)
-    if bias is not None:
-        out = out + bias.reshape(*channel_shape)
-    return out
-
-
-def _update_running_stats(running_mean: Tensor, running_var: Tensor, mean: np.ndarray,
-                          unbiased_var: np.ndarray, momentum: float | None,
-                          num_batches_tracked: Tensor | None) -> None:
-    if num_batches_tracked is not None:
-        num_batches_tracked._data += 1
-        mark_modified(num_batches_tracked)
-    if momentum is None:   # a cumulative average over the batches seen so far
-        factor = 1.0 / float(num_batches_tracked._data) if num_batches_tracked is not None else 0.0
-    else:
-        factor = momentum
-    for buffer, stat in ((running_mean, mean), (running_var, unbiased_var)):
-        buffer._data *= 1 - factor
-        buffer._data += factor * stat
-        mark_modified(buffer)
