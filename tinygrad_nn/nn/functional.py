@@ -631,4 +631,3 @@ def multi_margin_loss(input: Tensor, target: Any, p: int = 1, margin: float = 1.
         others[np.arange(x.shape[0]), classes] = False
     per_sample = where(others, hinge, 0.0).sum(axis=-1) / x.shape[-1]
     return _reduce(per_sample, reduction, op)
-

@@ -517,4 +517,3 @@ class Sequential(ModuleList):
         for m in self._modules.values():
             x = m(x)
         return x
-
