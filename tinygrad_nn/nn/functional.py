@@ -189,7 +189,7 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
     axes = (0,) if x.ndim == 2 else (0, 2)
     channel_shape = (1, x.shape[1]) + (1,) * (x.ndim - 2)
     if training or running_mean is None or running_var is None:
-        count = x.size // x.shape[1]
+        count = x.numel() // x.shape[1]
         if training and count < 2:
             raise ValueError(f"{op}: expected more than 1 value per channel when training, got "
                              f"input of shape {x.shape}")

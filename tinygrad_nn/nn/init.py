@@ -165,7 +165,7 @@ def orthogonal_(tensor: Tensor, gain: float = 1.0) -> Tensor:
         raise ValueError(f"orthogonal_: expected a tensor with at least 2 dimensions, got shape "
                          f"{getattr(tensor, 'shape', None)}")
     rows = tensor.shape[0]
-    cols = tensor.size // rows if rows else 0
+    cols = tensor.numel() // rows if rows else 0
     flat = creation.rng().standard_normal((rows, cols))
     if rows < cols:
         flat = flat.T
