@@ -319,7 +319,7 @@ def smooth_l1_loss(input: Tensor, target: Any, reduction: str = "mean", beta: fl
     d = x - _float_target(target, x, op)
     if beta == 0:
         return _reduce(d.abs(), reduction, op)
-    inside = np.abs(d._data) < beta
+    inside = d.abs() < beta   # a Tensor comparison, so that a compiled step can record the mask
     return _reduce(where(inside, d * d * (0.5 / beta), d.abs() - 0.5 * beta), reduction, op)
 
 
@@ -333,7 +333,7 @@ def huber_loss(input: Tensor, target: Any, reduction: str = "mean", delta: float
         raise ValueError(f"{op}: delta must be positive, got {delta}")
     x = _check_input(input, op)
     d = x - _float_target(target, x, op)
-    inside = np.abs(d._data) < delta
+    inside = d.abs() < delta   # a Tensor comparison (see smooth_l1_loss)
     return _reduce(where(inside, d * d * 0.5, (d.abs() - 0.5 * delta) * delta), reduction, op)
 
 
@@ -354,12 +354,10 @@ def kl_div(input: Tensor, target: Any, reduction: str = "mean", log_target: bool
     if log_target:
         loss = t.exp() * (t - x)
     else:
-        positive = t._data > 0
-        if positive.all():
-            loss = t * (t.log() - x)
-        else:
-            safe = where(positive, t, np.ones((), x.dtype))
-            loss = where(positive, t * safe.log(), np.zeros((), x.dtype)) - t * x
+        # one path for all targets (no shortcut when all are positive): a compiled step replays it
+        positive = t > 0   # a Tensor comparison (see smooth_l1_loss)
+        safe = where(positive, t, np.ones((), x.dtype))
+        loss = where(positive, t * safe.log(), np.zeros((), x.dtype)) - t * x
     if reduction == "batchmean":
         return loss.sum() / (x.shape[0] if x.ndim else 1)
     return _reduce(loss, reduction, op)
