@@ -37,20 +37,21 @@ def _multi_margin(x, y, p=1, margin=1.0):
 CASES = {
     "mse_loss": (lambda x, r: F.mse_loss(x, Y, r), lambda x: (x - Y) ** 2, X),
     "l1_loss": (lambda x, r: F.l1_loss(x, Y, r), lambda x: np.abs(x - Y), X),
-    "cross_entropy": (lambda x, r: F.cross_entropy(x, LABELS, r),
+    "cross_entropy": (lambda x, r: F.cross_entropy(x, LABELS, reduction=r),
                       lambda x: -_log_softmax(x)[np.arange(4), LABELS], X),
-    "cross_entropy(probabilities)": (lambda x, r: F.cross_entropy(x, PROBS, r),
+    "cross_entropy(probabilities)": (lambda x, r: F.cross_entropy(x, PROBS, reduction=r),
                                      lambda x: -(PROBS * _log_softmax(x)).sum(1), X),
-    "nll_loss": (lambda x, r: F.nll_loss(x.log_softmax(), LABELS, r),
+    "nll_loss": (lambda x, r: F.nll_loss(x.log_softmax(), LABELS, reduction=r),
                  lambda x: -_log_softmax(x)[np.arange(4), LABELS], X),
     "binary_cross_entropy_with_logits": (
-        lambda x, r: F.binary_cross_entropy_with_logits(x, BITS, r),
+        lambda x, r: F.binary_cross_entropy_with_logits(x, BITS, reduction=r),
         lambda x: -(BITS * np.log(_sigmoid(x)) + (1 - BITS) * np.log(1 - _sigmoid(x))), X),
     "binary_cross_entropy_with_logits(pos_weight)": (
-        lambda x, r: F.binary_cross_entropy_with_logits(x, BITS, r, pos_weight=np.array([1.0, 2.0, 3.0])),
+        lambda x, r: F.binary_cross_entropy_with_logits(x, BITS, reduction=r,
+                                                        pos_weight=np.array([1.0, 2.0, 3.0])),
         lambda x: -(np.array([1.0, 2.0, 3.0]) * BITS * np.log(_sigmoid(x))
                     + (1 - BITS) * np.log(1 - _sigmoid(x))), X),
-    "binary_cross_entropy": (lambda x, r: F.binary_cross_entropy(x.sigmoid(), BITS, r),
+    "binary_cross_entropy": (lambda x, r: F.binary_cross_entropy(x.sigmoid(), BITS, reduction=r),
                              lambda x: -(BITS * np.log(_sigmoid(x))
                                          + (1 - BITS) * np.log(1 - _sigmoid(x))), X),
     "hinge_embedding_loss": (lambda x, r: F.hinge_embedding_loss(x, SIGNS, 1.0, r),
@@ -97,14 +98,14 @@ def test_gradients_flow_into_float_targets():
     y = Tensor(_kink_free("l1_loss", Y), requires_grad=True)
     check_grads(lambda: F.mse_loss(x, y, "none") + F.l1_loss(x, y, "none"), [x, y])
     p = Tensor(PROBS.copy(), requires_grad=True)
-    check_grads(lambda: F.cross_entropy(x, p, "none")
-                + F.binary_cross_entropy_with_logits(x, p, "none").sum(axis=1),
+    check_grads(lambda: F.cross_entropy(x, p, reduction="none")
+                + F.binary_cross_entropy_with_logits(x, p, reduction="none").sum(axis=1),
                 [x, p])
 
 
 def test_cross_entropy_gradient_is_softmax_minus_one_hot():
     logits = Tensor(X.copy(), requires_grad=True)
-    F.cross_entropy(logits, LABELS, "sum").backward()
+    F.cross_entropy(logits, LABELS, reduction="sum").backward()
     one_hot = np.eye(3)[LABELS]
     np.testing.assert_allclose(logits.grad.numpy(), np.exp(_log_softmax(X)) - one_hot, atol=1e-12)
 
@@ -165,8 +166,9 @@ def test_binary_cross_entropy_clamps_logs_at_minus_100():
      r"cross_entropy: expected class indices of shape \(4,\) for input of shape \(4, 3\), got \(3,\)"),
     (lambda: F.cross_entropy(Tensor(X), np.array([0, 3, -1, 1])), ValueError,
      r"class indices must be in \[0, 3\), got \[-1, 3\]"),
-    (lambda: F.cross_entropy(Tensor(X[None]), LABELS), ValueError,
-     r"expected scores of shape \(N, C\) or \(C,\), got \(1, 4, 3\)"),
+    (lambda: F.cross_entropy(Tensor(X[None]), LABELS), ValueError,   # (N, C, d1) = (1, 4, 3)
+     r"expected class indices of shape \(1, 3\) for input of shape \(1, 4, 3\), got \(4,\)"),
+    (lambda: F.cross_entropy(Tensor(X), LABELS, "sum"), TypeError, "pass reduction= by keyword"),
     (lambda: F.nll_loss(Tensor(X), LABELS[:, None]), ValueError, "nll_loss: expected class indices"),
     (lambda: F.binary_cross_entropy_with_logits(Tensor(X), BITS[0]), ValueError,
      "binary_cross_entropy_with_logits: expected a target of the input's shape"),

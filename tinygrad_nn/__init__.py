@@ -16,6 +16,7 @@ from .creation import (arange, eye, full, manual_seed, ones, ones_like, rand, ra
                        randn_like, zeros, zeros_like)
 from . import datasets  # noqa: F401  (tinygrad_nn.datasets: real digits, generated sets, DataLoader)
 from . import nn, optim  # noqa: F401  (modules, layers, losses, init; optimizers)
+from . import utils  # noqa: F401  (tinygrad_nn.utils.data: Dataset, DataLoader, random_split)
 from .serialization import load, save
 from . import func  # noqa: F401  (grad/vjp/jvp/jacobian/hessian/hvp of Python functions)
 from . import diagnostics, viz  # noqa: F401  (training health monitor; graph views)

@@ -26,6 +26,7 @@ from typing import Any
 
 import numpy as np
 
+from . import safetensors_io
 from ._tensor import Tensor
 
 STRUCTURE_KEY = "__tinygrad_nn_structure__"
@@ -45,7 +46,10 @@ def save(obj: Any, path: PathLike) -> None:
     scalars) to `path` as an .npz checkpoint, atomically. Dict keys must be str or int.
 
     Tensors come back from `load` as Tensors (without requires_grad), numpy arrays as arrays.
+    A path ending in .safetensors writes a flat state dict in that format (safetensors_io).
     """
+    if safetensors_io.is_safetensors_path(path):
+        return safetensors_io.save_safetensors(obj, path)
     path = os.fspath(path)
     arrays: dict[str, np.ndarray] = {}
     tree = _encode(obj, arrays, "obj")
@@ -76,6 +80,8 @@ def load(path: PathLike, *, max_bytes: int = MAX_BYTES) -> Any:
     (default 8 GiB). A missing file raises FileNotFoundError; a truncated, corrupt, hostile or
     foreign file raises ValueError; both name the path.
     """
+    if safetensors_io.is_safetensors_path(path):   # {name: Tensor}, see safetensors_io
+        return safetensors_io.load_safetensors(path)
     path = os.fspath(path)
     if not os.path.exists(path):
         raise FileNotFoundError(f"load: no checkpoint at {path!r}")

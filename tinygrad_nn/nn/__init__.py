@@ -13,10 +13,17 @@ from .losses import (BCELoss, BCEWithLogitsLoss, BinaryHingeLoss, CrossEntropyLo
                      HingeEmbeddingLoss, L1Loss, MSELoss, MultiMarginLoss, NLLLoss)
 from .mlp import MLP
 from .module import IncompatibleKeys, Module, ModuleList, Parameter, Sequential
+# nnlib: PyTorch's containers, lookup and normalisation layers, and more losses
+from .containers import ModuleDict, ParameterDict, ParameterList
+from .layers import Embedding, Flatten, Unflatten
+from .losses import HuberLoss, KLDivLoss, SmoothL1Loss
+from .normalization import BatchNorm1d, LayerNorm
 
 __all__ = [
     "functional", "init",
     "Parameter", "Module", "ModuleList", "Sequential", "IncompatibleKeys",
+    "ModuleDict", "ParameterList", "ParameterDict", "Flatten", "Unflatten", "Embedding", "LayerNorm",
+    "BatchNorm1d", "SmoothL1Loss", "HuberLoss", "KLDivLoss",
     "Linear", "Identity", "Dropout", "Maxout", "MLP",
     "ReLU", "LeakyReLU", "Sigmoid", "Tanh", "Softplus", "Softmax", "LogSoftmax",
     "MSELoss", "L1Loss", "CrossEntropyLoss", "NLLLoss", "BCEWithLogitsLoss", "BCELoss",

@@ -49,28 +49,38 @@ class Softplus(Module):
 
 
 class Softmax(Module):
-    """exp(x) / sum(exp(x)) along `axis` (PyTorch's `dim`); each slice sums to 1."""
+    """exp(x) / sum(exp(x)) along `dim` (the last axis by default; `axis=` is the same); each slice
+    sums to 1."""
 
-    def __init__(self, axis: int = -1) -> None:
+    def __init__(self, dim: int | None = None, *, axis: int | None = None) -> None:
         super().__init__()
-        self.axis = axis
+        self.dim = dim if dim is not None else axis if axis is not None else -1
+
+    @property
+    def axis(self) -> int:
+        return self.dim
 
     def forward(self, x: Tensor) -> Tensor:
-        return F.softmax(x, self.axis)
+        return F.softmax(x, self.dim)
 
     def extra_repr(self) -> str:
-        return f"axis={self.axis}"
+        return f"dim={self.dim}"
 
 
 class LogSoftmax(Module):
-    """x - logsumexp(x) along `axis` (PyTorch's `dim`): log-probabilities, stable for any x."""
+    """x - logsumexp(x) along `dim` (the last axis by default; `axis=` is the same):
+    log-probabilities, stable for any x."""
 
-    def __init__(self, axis: int = -1) -> None:
+    def __init__(self, dim: int | None = None, *, axis: int | None = None) -> None:
         super().__init__()
-        self.axis = axis
+        self.dim = dim if dim is not None else axis if axis is not None else -1
+
+    @property
+    def axis(self) -> int:
+        return self.dim
 
     def forward(self, x: Tensor) -> Tensor:
-        return F.log_softmax(x, self.axis)
+        return F.log_softmax(x, self.dim)
 
     def extra_repr(self) -> str:
-        return f"axis={self.axis}"
+        return f"dim={self.dim}"

@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from .. import creation, ops
+from ..function import mark_modified
 from ..ops import where
 from .._tensor import Tensor
 
@@ -84,14 +85,14 @@ def softplus(x: Tensor) -> Tensor:
     return x.softplus()
 
 
-def softmax(x: Tensor, axis: int = -1) -> Tensor:
-    """exp(x) / sum(exp(x)) along `axis`."""
-    return x.softmax(axis)
+def softmax(x: Tensor, dim: int = -1, dtype: Any = None) -> Tensor:
+    """exp(x) / sum(exp(x)) along `dim` (the last axis by default), in `dtype` if given."""
+    return (x if dtype is None else x.astype(dtype)).softmax(dim)
 
 
-def log_softmax(x: Tensor, axis: int = -1) -> Tensor:
-    """x - logsumexp(x) along `axis`, stable for inputs of any size."""
-    return x.log_softmax(axis)
+def log_softmax(x: Tensor, dim: int = -1, dtype: Any = None) -> Tensor:
+    """x - logsumexp(x) along `dim`, stable for inputs of any size, in `dtype` if given."""
+    return (x if dtype is None else x.astype(dtype)).log_softmax(dim)
 
 
 def dropout(x: Tensor, p: float = 0.5, training: bool = True) -> Tensor:
@@ -110,6 +111,136 @@ def dropout(x: Tensor, p: float = 0.5, training: bool = True) -> Tensor:
     keep = creation.rng().random(x.shape) >= p
     # the scaled mask is a constant operand of one multiply: its gradient is the same mask
     return x * (keep * (1.0 / (1.0 - p))).astype(x.dtype)
+
+
+# --- lookup and normalisation layers ------------------------------------------------------------
+
+def one_hot(tensor: Any, num_classes: int = -1) -> Tensor:
+    """int64 one-hot encoding: out[..., c] = 1 where tensor[...] == c; shape (*, num_classes).
+
+    num_classes=-1 takes max(tensor) + 1. Not differentiable (the result is an integer tensor).
+    Example: one_hot(np.array([0, 2])) is [[1, 0, 0], [0, 0, 1]].
+    """
+    t = tensor._data if isinstance(tensor, Tensor) else np.asarray(tensor)
+    if t.dtype.kind not in "iu":
+        raise TypeError(f"one_hot: expected an integer tensor of class indices, got dtype {t.dtype}")
+    if t.size and t.min() < 0:
+        raise ValueError("one_hot: class indices must be non-negative, got "
+                         f"{np.unique(t[t < 0]).tolist()}")
+    if num_classes == -1:
+        num_classes = int(t.max()) + 1 if t.size else 0
+    if t.size and t.max() >= num_classes:
+        raise ValueError(f"one_hot: class index {int(t.max())} is out of range for "
+                         f"num_classes={num_classes}")
+    return Tensor((t[..., None] == np.arange(num_classes)).astype(np.int64))
+
+
+def embedding(input: Any, weight: Tensor, padding_idx: int | None = None) -> Tensor:
+    """Rows of `weight` at integer indices: y[...] = weight[input[...]].
+
+    The gradient adds up at repeated indices; the row padding_idx gets none (its value is still
+    returned). Shapes: input (*) integers in [0, num_embeddings), weight (num_embeddings, dim)
+    -> (*, dim).
+    """
+    idx = input._data if isinstance(input, Tensor) else np.asarray(input)
+    if idx.dtype.kind not in "iu":
+        raise TypeError(f"embedding: expected integer indices, got dtype {idx.dtype}")
+    n = weight.shape[0]
+    if idx.size and (idx.min() < 0 or idx.max() >= n):
+        raise IndexError(f"embedding: indices must be in [0, {n}) for a weight of shape "
+                         f"{weight.shape}, got values from {int(idx.min())} to {int(idx.max())}")
+    rows = weight[idx]                                     # (*, dim)
+    if padding_idx is None:
+        return rows
+    padded = (idx == padding_idx % n)[..., None]
+    if not padded.any():
+        return rows
+    # the same values in both branches: only the gradient to the padding row is cut
+    return where(padded, rows.detach(), rows)
+
+
+def layer_norm(input: Tensor, normalized_shape: Any, weight: Tensor | None = None,
+               bias: Tensor | None = None, eps: float = 1e-5) -> Tensor:
+    """(x - mean) / sqrt(var + eps) * weight + bias over the last len(normalized_shape) axes.
+
+    var is the biased variance (divided by the count), as PyTorch. Shapes: input (*, *normalized_shape);
+    weight and bias have normalized_shape.
+    """
+    if isinstance(normalized_shape, (int, np.integer)):
+        normalized_shape = (normalized_shape,)
+    shape = tuple(normalized_shape)
+    x = _check_input(input, "layer_norm")
+    if tuple(x.shape[x.ndim - len(shape):]) != shape or len(shape) > x.ndim:
+        raise ValueError(f"layer_norm: normalized_shape {shape} does not match the last axes of the "
+                         f"input's shape {x.shape}")
+    axes = tuple(range(x.ndim - len(shape), x.ndim))
+    centered = x - x.mean(axes, keepdims=True)
+    var = (centered * centered).mean(axes, keepdims=True)
+    out = centered / (var + eps).sqrt()
+    if weight is not None:
+        out = out * weight
+    if bias is not None:
+        out = out + bias
+    return out
+
+
+def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor | None,
+               weight: Tensor | None = None, bias: Tensor | None = None, training: bool = False,
+               momentum: float | None = 0.1, eps: float = 1e-5,
+               num_batches_tracked: Tensor | None = None) -> Tensor:
+    """Batch normalisation over every axis but the channel axis 1: (x - mean) / sqrt(var + eps)
+    * weight + bias.
+
+    In training (or without running statistics) mean and the biased var come from the batch,
+    and running_mean / running_var (if given) move in place towards the batch's mean and
+    unbiased var by `momentum` (r = (1 - m) r + m * stat; momentum=None averages over all
+    batches so far, counted by num_batches_tracked). Otherwise the running statistics are used.
+    Shapes: input (N, C) or (N, C, L); the statistics, weight and bias are (C,).
+    """
+    op = "batch_norm"
+    x = _check_input(input, op)
+    if x.ndim not in (2, 3):
+        raise ValueError(f"{op}: expected input of shape (N, C) or (N, C, L), got {x.shape}")
+    axes = (0,) if x.ndim == 2 else (0, 2)
+    channel_shape = (1, x.shape[1]) + (1,) * (x.ndim - 2)
+    if training or running_mean is None or running_var is None:
+        count = x.numel() // x.shape[1]
+        if training and count < 2:
+            raise ValueError(f"{op}: expected more than 1 value per channel when training, got "
+                             f"input of shape {x.shape}")
+        mean = x.mean(axes, keepdims=True)
+        centered = x - mean
+        var = (centered * centered).mean(axes, keepdims=True)
+        if training and running_mean is not None and running_var is not None:
+            _update_running_stats(running_mean, running_var, mean._data.reshape(-1),
+                                  var._data.reshape(-1) * (count / (count - 1)), momentum,
+                                  num_batches_tracked)
+        out = centered / (var + eps).sqrt()
+    else:
+        rm = running_mean._data.reshape(channel_shape).astype(x.dtype, copy=False)
+        rv = running_var._data.reshape(channel_shape).astype(x.dtype, copy=False)
+        out = (x - rm) * (1.0 / np.sqrt(rv + eps)).astype(x.dtype, copy=False)
+    if weight is not None:
+        out = out * weight.reshape(*channel_shape)
+    if bias is not None:
+        out = out + bias.reshape(*channel_shape)
+    return out
+
+
+def _update_running_stats(running_mean: Tensor, running_var: Tensor, mean: np.ndarray,
+                          unbiased_var: np.ndarray, momentum: float | None,
+                          num_batches_tracked: Tensor | None) -> None:
+    if num_batches_tracked is not None:
+        num_batches_tracked._data += 1
+        mark_modified(num_batches_tracked)
+    if momentum is None:   # a cumulative average over the batches seen so far
+        factor = 1.0 / float(num_batches_tracked._data) if num_batches_tracked is not None else 0.0
+    else:
+        factor = momentum
+    for buffer, stat in ((running_mean, mean), (running_var, unbiased_var)):
+        buffer._data *= 1 - factor
+        buffer._data += factor * stat
+        mark_modified(buffer)
 
 
 # --- argument checks shared by the losses ------------------------------------------------------
@@ -190,25 +321,161 @@ def l1_loss(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
     return _reduce((x - _float_target(target, x, "l1_loss")).abs(), reduction, "l1_loss")
 
 
+def smooth_l1_loss(input: Tensor, target: Any, reduction: str = "mean", beta: float = 1.0) -> Tensor:
+    """Smooth L1: 0.5 d**2 / beta where |d| < beta, else |d| - 0.5 beta, for d = input - target.
+
+    beta = 0 is l1_loss. The two pieces meet with equal slope at |d| = beta. Shapes: target has
+    the input's shape. Example: smooth_l1_loss(Tensor([0.5, 3.]), Tensor([0., 0.])) == (0.125 + 2.5) / 2.
+    """
+    op = "smooth_l1_loss"
+    if beta < 0:
+        raise ValueError(f"{op}: beta must be non-negative, got {beta}")
+    x = _check_input(input, op)
+    d = x - _float_target(target, x, op)
+    if beta == 0:
+        return _reduce(d.abs(), reduction, op)
+    inside = d.abs() < beta   # a Tensor comparison, so that a compiled step can record the mask
+    return _reduce(where(inside, d * d * (0.5 / beta), d.abs() - 0.5 * beta), reduction, op)
+
+
+def huber_loss(input: Tensor, target: Any, reduction: str = "mean", delta: float = 1.0) -> Tensor:
+    """Huber: 0.5 d**2 where |d| < delta, else delta * (|d| - 0.5 delta), for d = input - target.
+
+    It is delta * smooth_l1_loss(beta=delta). Shapes: target has the input's shape.
+    """
+    op = "huber_loss"
+    if not delta > 0:
+        raise ValueError(f"{op}: delta must be positive, got {delta}")
+    x = _check_input(input, op)
+    d = x - _float_target(target, x, op)
+    inside = d.abs() < delta   # a Tensor comparison (see smooth_l1_loss)
+    return _reduce(where(inside, d * d * 0.5, (d.abs() - 0.5 * delta) * delta), reduction, op)
+
+
+def kl_div(input: Tensor, target: Any, reduction: str = "mean", log_target: bool = False) -> Tensor:
+    """Kullback-Leibler divergence, pointwise target * (log target - input), for log-probabilities
+    `input` (PyTorch's argument order: KL(target || exp(input))).
+
+    log_target=True takes the target as log-probabilities: exp(t) * (t - input). Where target is
+    0 the term is 0 (0 log 0 = 0). reduction: "batchmean" (sum / N, the true KL divergence per
+    sample), "sum", "mean" (over every element, which is not the KL divergence) or "none".
+    Shapes: target has the input's shape, (N, ...).
+    """
+    op = "kl_div"
+    if reduction not in (*_REDUCTIONS, "batchmean"):
+        raise ValueError(f"{op}: reduction must be one of {_REDUCTIONS + ('batchmean',)}, got {reduction!r}")
+    x = _check_input(input, op)
+    t = _float_target(target, x, op)
+    if log_target:
+        loss = t.exp() * (t - x)
+    else:
+        # one path for all targets (no shortcut when all are positive): a compiled step replays it
+        positive = t > 0   # a Tensor comparison (see smooth_l1_loss)
+        safe = where(positive, t, np.ones((), x.dtype))
+        loss = where(positive, t * safe.log(), np.zeros((), x.dtype)) - t * x
+    if reduction == "batchmean":
+        return loss.sum() / (x.shape[0] if x.ndim else 1)
+    return _reduce(loss, reduction, op)
+
+
 # --- classification losses -------------------------------------------------------------------------
 
-def nll_loss(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
-    """Negative log likelihood: -input[i, target[i]], for log-probabilities `input`.
+def _scores_last(x: Tensor, op: str) -> Tensor:
+    """Scores with the class axis last: (N, C, d1, ..., dk) -> (N, d1, ..., dk, C); (N, C), (C,) as
+    they are."""
+    if x.ndim == 0:
+        raise ValueError(f"{op}: expected scores of shape (C,), (N, C) or (N, C, d1, ...), got {x.shape}")
+    if x.ndim <= 2:
+        return x
+    return x.permute(0, *range(2, x.ndim), 1)
 
-    Shapes: input (N, C) with target (N,) integers in [0, C), or input (C,) with target ().
+
+def _class_indices(target: Any, x: Tensor, ignore_index: int,
+                   op: str) -> tuple[np.ndarray, np.ndarray | None]:
+    """Integer class indices of shape x.shape without its class axis, all in [0, C) or equal to
+    ignore_index; returns (indices with ignored ones set to 0, mask of the ignored ones or None
+    when there are none)."""
+    t = target._data if isinstance(target, Tensor) else np.asarray(target)
+    expected = x.shape[:1] + x.shape[2:] if x.ndim >= 2 else ()
+    if t.dtype.kind not in "iu":
+        raise TypeError(f"{op}: expected integer class indices of shape {expected}, got dtype "
+                        f"{t.dtype} (for class probabilities pass a float target of shape {x.shape})")
+    if t.shape != expected:
+        raise ValueError(f"{op}: expected class indices of shape {expected} for input of shape "
+                         f"{x.shape}, got {t.shape}")
+    n_classes = x.shape[1] if x.ndim >= 2 else x.shape[0]
+    # the common case in two reductions: every index a class, and ignore_index none of them
+    if not 0 <= ignore_index < n_classes and (t.size == 0 or (t.min() >= 0 and t.max() < n_classes)):
+        return t, None
+    ignored = t == ignore_index
+    bad = ((t < 0) | (t >= n_classes)) & ~ignored
+    if np.any(bad):
+        raise ValueError(f"{op}: class indices must be in [0, {n_classes}), got "
+                         f"{np.unique(t[bad]).tolist()} (ignore_index is {ignore_index})")
+    return np.where(ignored, 0, t), ignored
+
+
+def _class_weight(weight: Any, x: Tensor, op: str) -> np.ndarray | None:
+    if weight is None:
+        return None
+    if isinstance(weight, str):
+        raise TypeError(f"{op}: the third argument is `weight` (as in PyTorch); pass reduction= "
+                        f"by keyword, e.g. reduction={weight!r}")
+    w = weight._data if isinstance(weight, Tensor) else np.asarray(weight)
+    n_classes = x.shape[1] if x.ndim >= 2 else x.shape[0]
+    if w.shape != (n_classes,):
+        raise ValueError(f"{op}: expected a weight of shape ({n_classes},), one per class, got {w.shape}")
+    return w.astype(x.dtype, copy=False)
+
+
+def _nll(logp_last: Tensor, classes: np.ndarray, ignored: np.ndarray | None, w: np.ndarray | None,
+         reduction: str, op: str) -> Tensor:
+    """-w[y] * logp[..., y] per element (0 where ignored), reduced; 'mean' divides by the
+    sum of the weights of the elements that count, as PyTorch does."""
+    if classes.ndim:
+        picked = logp_last[tuple(np.indices(classes.shape)) + (classes,)]
+    else:
+        picked = logp_last[int(classes)]
+    if w is None and ignored is None:
+        return _reduce(-picked, reduction, op)
+    scale = np.ones(classes.shape, logp_last.dtype) if w is None else w[classes]
+    if ignored is not None:
+        scale = np.where(ignored, 0, scale).astype(logp_last.dtype, copy=False)
+    loss = -picked * scale
+    if reduction != "mean":
+        return _reduce(loss, reduction, op)
+    total = scale.sum()
+    if total == 0:   # every element ignored: PyTorch gives nan (0 / 0), without a warning here
+        return loss.sum() * np.asarray(np.nan, logp_last.dtype)
+    return loss.sum() / total
+
+
+def nll_loss(input: Tensor, target: Any, weight: Any = None, *, ignore_index: int = -100,
+             reduction: str = "mean") -> Tensor:
+    """Negative log likelihood: loss_n = -weight[y_n] * input[n, y_n], for log-probabilities `input`.
+
+    Shapes: input (N, C) with target (N,) integers in [0, C); (C,) with (); or (N, C, d1, ..., dk)
+    with (N, d1, ..., dk). Targets equal to ignore_index contribute 0 and are not counted.
+    "mean" divides by sum_n weight[y_n] over the counted elements (by their number without weight).
     Example: nll_loss(log_softmax(logits), labels) == cross_entropy(logits, labels).
     """
     x = _check_input(input, "nll_loss")
-    _check_scores(x, "nll_loss")
-    return _reduce(-_pick(x, _class_target(target, x, "nll_loss")), reduction, "nll_loss")
+    classes, ignored = _class_indices(target, x, ignore_index, "nll_loss")
+    return _nll(_scores_last(x, "nll_loss"), classes, ignored, _class_weight(weight, x, "nll_loss"),
+                reduction, "nll_loss")
 
 
-def cross_entropy(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
-    """Softmax cross-entropy from raw scores (logits), computed through log_softmax.
+def cross_entropy(input: Tensor, target: Any, weight: Any = None, *, ignore_index: int = -100,
+                  reduction: str = "mean", label_smoothing: float = 0.0) -> Tensor:
+    """Softmax cross-entropy from raw scores (logits), computed through log_softmax over the class axis.
 
-    loss_i = -log softmax(input_i)[target_i] for integer targets of shape (N,), or
-    loss_i = -sum_c target_ic * log softmax(input_i)_c for class probabilities of shape (N, C).
-    Shapes: input (N, C) or (C,). "mean" averages over the N samples.
+    Class indices y (shape of input without its class axis):
+        loss_n = (1 - ε) * (-w[y_n] logp_n[y_n]) + ε / C * sum_c (-w_c logp_n[c]),
+    with ε = label_smoothing, w = weight (ones by default); targets equal to ignore_index give 0.
+    "mean" divides the sum by sum_n w[y_n] over counted elements, as PyTorch.
+    Class probabilities p (float, the input's shape): loss_n = -sum_c w_c q_nc logp_n[c] with
+    q = (1 - ε) p + ε / C; "mean" divides by the number of elements N * d1 * ... * dk.
+    Shapes: input (N, C), (C,) or (N, C, d1, ..., dk); the class axis is 1 (0 for a 1-D input).
 
     Example::
 
@@ -217,48 +484,91 @@ def cross_entropy(input: Tensor, target: Any, reduction: str = "mean") -> Tensor
         >>> logits.grad   # softmax - one_hot
         Tensor([[-0.11920291  0.11920291]])
     """
-    x = _check_input(input, "cross_entropy")
-    _check_scores(x, "cross_entropy")
-    logp = x.log_softmax(axis=-1)
+    op = "cross_entropy"
+    x = _check_input(input, op)
+    if not 0.0 <= label_smoothing <= 1.0:
+        raise ValueError(f"{op}: label_smoothing must be in [0, 1], got {label_smoothing}")
+    w = _class_weight(weight, x, op)
+    logp = _scores_last(x, op).log_softmax(axis=-1)           # (..., C)
+    n_classes = logp.shape[-1]
     t = target._data if isinstance(target, Tensor) else np.asarray(target)
     if t.dtype.kind == "f" and t.shape == x.shape:
-        probs = _float_target(target, x, "cross_entropy")
-        return _reduce(-(probs * logp).sum(axis=-1), reduction, "cross_entropy")
-    return _reduce(-_pick(logp, _class_target(target, x, "cross_entropy")), reduction, "cross_entropy")
+        probs = _scores_last(_float_target(target, x, op), op)
+        if label_smoothing:
+            probs = probs * (1 - label_smoothing) + label_smoothing / n_classes
+        weighted = probs * logp if w is None else probs * logp * w
+        return _reduce(-weighted.sum(axis=-1), reduction, op)
+    classes, ignored = _class_indices(target, x, ignore_index, op)
+    nll = _nll(logp, classes, ignored, w, reduction, op)
+    if not label_smoothing:
+        return nll
+    # every class's share ε / C, weighted as nll weights its one class
+    smooth = -(logp.sum(axis=-1) if w is None else (logp * w).sum(axis=-1))
+    counts = np.ones(classes.shape) if w is None else w[classes]   # what each element weighs in 'mean'
+    if ignored is not None:
+        smooth = where(ignored, np.zeros((), x.dtype), smooth)
+        counts = np.where(ignored, 0, counts)
+    if reduction == "mean":
+        counted = float(counts.sum())   # a Python float keeps a float32 loss float32
+        smooth = smooth.sum() / counted if counted else smooth.sum() * np.asarray(np.nan, x.dtype)
+    else:
+        smooth = _reduce(smooth, reduction, op)
+    return nll * (1 - label_smoothing) + smooth * (label_smoothing / n_classes)
 
 
-def binary_cross_entropy_with_logits(input: Tensor, target: Any, reduction: str = "mean",
-                                     pos_weight: Any = None) -> Tensor:
+def _elementwise_weight(weight: Any, x: Tensor, op: str) -> Any:
+    if weight is None:
+        return None
+    if isinstance(weight, str):
+        raise TypeError(f"{op}: the third argument is `weight` (as in PyTorch); pass reduction= "
+                        f"by keyword, e.g. reduction={weight!r}")
+    w = weight if isinstance(weight, Tensor) else np.asarray(weight, dtype=x.dtype)
+    try:
+        np.broadcast_shapes(w.shape, x.shape)
+    except ValueError:
+        raise ValueError(f"{op}: weight of shape {w.shape} does not broadcast to the input's shape "
+                         f"{x.shape}") from None
+    return w
+
+
+def binary_cross_entropy_with_logits(input: Tensor, target: Any, weight: Any = None, *,
+                                     reduction: str = "mean", pos_weight: Any = None) -> Tensor:
     """Binary cross-entropy of sigmoid(input) against target in [0, 1], without computing sigmoid.
 
-    loss = pos_weight * y * softplus(-x) + (1 - y) * softplus(x)  (= -y log σ(x) - (1-y) log(1-σ(x)))
+    loss = weight * (pos_weight * y * softplus(-x) + (1 - y) * softplus(x))
+         (= -w [p y log σ(x) + (1-y) log(1-σ(x))])
     softplus never overflows, so logits of ±1000 give exact, finite losses and gradients
-    (dloss/dx = σ(x) - y when pos_weight is 1). Shapes: target has the input's shape.
+    (dloss/dx = σ(x) - y when the weights are 1). Shapes: target has the input's shape; weight
+    broadcasts to it, pos_weight (one per class, the last axis) too.
     """
     op = "binary_cross_entropy_with_logits"
     x = _check_input(input, op)
     y = _float_target(target, x, op)
+    w = _elementwise_weight(weight, x, op)
     positive = y * (-x).softplus()
     if pos_weight is not None:
-        positive = positive * (pos_weight if isinstance(pos_weight, Tensor) else
-                               np.asarray(pos_weight, dtype=x.dtype))
-    return _reduce(positive + (1 - y) * x.softplus(), reduction, op)
+        positive = positive * _elementwise_weight(pos_weight, x, op)
+    loss = positive + (1 - y) * x.softplus()
+    return _reduce(loss if w is None else loss * w, reduction, op)
 
 
-def binary_cross_entropy(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
-    """Binary cross-entropy of probabilities: -(y log p + (1 - y) log(1 - p)).
+def binary_cross_entropy(input: Tensor, target: Any, weight: Any = None, *,
+                         reduction: str = "mean") -> Tensor:
+    """Binary cross-entropy of probabilities: -weight * (y log p + (1 - y) log(1 - p)).
 
     As in PyTorch each log is clamped at -100, so p = 0 or 1 gives a finite loss (and there a
     zero gradient). Prefer binary_cross_entropy_with_logits, which is stable. Shapes: target
-    has the input's shape; input must lie in [0, 1].
+    has the input's shape, weight broadcasts to it; input must lie in [0, 1].
     """
     op = "binary_cross_entropy"
     p = _check_input(input, op)
     y = _float_target(target, p, op)
+    w = _elementwise_weight(weight, p, op)
     if np.any((p._data < 0) | (p._data > 1)) or np.any(np.isnan(p._data)):
         raise ValueError(f"{op}: expected probabilities in [0, 1] (apply sigmoid first, or use "
                          "binary_cross_entropy_with_logits)")
-    return _reduce(-(y * _clamped_log(p) + (1 - y) * _clamped_log(1 - p)), reduction, op)
+    loss = -(y * _clamped_log(p) + (1 - y) * _clamped_log(1 - p))
+    return _reduce(loss if w is None else loss * w, reduction, op)
 
 
 def _clamped_log(p: Tensor) -> Tensor:

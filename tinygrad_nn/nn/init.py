@@ -17,16 +17,21 @@ from ..function import no_grad
 from .._tensor import Tensor
 
 _GAINS = {"linear": 1.0, "identity": 1.0, "sigmoid": 1.0, "tanh": 5.0 / 3.0,
-          "relu": math.sqrt(2.0)}
+          "relu": math.sqrt(2.0), "selu": 3.0 / 4.0,
+          "conv1d": 1.0, "conv2d": 1.0, "conv3d": 1.0, "conv_transpose1d": 1.0,
+          "conv_transpose2d": 1.0, "conv_transpose3d": 1.0}
 
 
 def calculate_gain(nonlinearity: str, param: float | None = None) -> float:
     """The gain that keeps activations' variance steady through `nonlinearity`.
 
-    linear/identity/sigmoid: 1, tanh: 5/3, relu: sqrt(2), leaky_relu: sqrt(2 / (1 + a**2)) with
-    a = param (default 0.01). Example: calculate_gain("relu") == 1.414...
+    linear/identity/sigmoid/conv*: 1, tanh: 5/3, relu: sqrt(2), selu: 3/4 (PyTorch's values),
+    leaky_relu: sqrt(2 / (1 + a**2)) with a = param (default 0.01).
+    Example: calculate_gain("relu") == 1.414...
     """
     if nonlinearity == "leaky_relu":
+        if param is not None and (isinstance(param, bool) or not isinstance(param, (int, float))):
+            raise ValueError(f"calculate_gain: negative_slope {param!r} is not a valid number")
         slope = 0.01 if param is None else float(param)
         return math.sqrt(2.0 / (1.0 + slope ** 2))
     if nonlinearity not in _GAINS:
@@ -114,3 +119,58 @@ def kaiming_normal_(tensor: Tensor, a: float = 0.0, mode: str = "fan_in",
     """He normal: N(0, std**2) with std = gain / sqrt(fan)."""
     std = _kaiming_std(tensor, a, mode, nonlinearity, "kaiming_normal_")
     return _fill(tensor, creation.rng().normal(0.0, std, tensor.shape), "kaiming_normal_")
+
+
+def constant_(tensor: Tensor, val: float) -> Tensor:
+    """Fill with the value `val`."""
+    return _fill(tensor, np.full(tensor.shape, val), "constant_")
+
+
+def eye_(tensor: Tensor) -> Tensor:
+    """Fill a 2-D tensor with the identity matrix (ones on the diagonal, also when not square)."""
+    if not isinstance(tensor, Tensor) or tensor.ndim != 2:
+        raise ValueError(f"eye_: expected a 2-D tensor, got shape {getattr(tensor, 'shape', None)}")
+    return _fill(tensor, np.eye(tensor.shape[0], tensor.shape[1]), "eye_")
+
+
+def trunc_normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, a: float = -2.0,
+                  b: float = 2.0) -> Tensor:
+    """Fill with N(mean, std**2) samples conditioned on lying in [a, b] (absolute bounds, as
+    PyTorch: the defaults cut at ±2, not at ±2 std). Out-of-range draws are drawn again."""
+    if not a < b:
+        raise ValueError(f"trunc_normal_: expected a < b, got a={a}, b={b}")
+    if std <= 0:
+        raise ValueError(f"trunc_normal_: std must be positive, got {std}")
+    rng = creation.rng()
+    values = rng.normal(mean, std, tensor.shape)
+    outside = (values < a) | (values > b)
+    for _ in range(1000):   # each pass keeps the fraction inside [a, b]: never many passes
+        if not outside.any():
+            break
+        values[outside] = rng.normal(mean, std, int(outside.sum()))
+        outside = (values < a) | (values > b)
+    else:
+        raise ValueError(f"trunc_normal_: [a, b] = [{a}, {b}] is too far from N({mean}, {std}**2) to "
+                         "sample from")
+    return _fill(tensor, values, "trunc_normal_")
+
+
+def orthogonal_(tensor: Tensor, gain: float = 1.0) -> Tensor:
+    """Fill with a (semi-)orthogonal matrix times `gain` (Saxe et al.): rows or columns orthonormal.
+
+    Axes after the first are flattened: shape (rows, cols...) is treated as (rows, prod(cols)).
+    The QR decomposition of a Gaussian matrix, with signs fixed so that the result is uniform.
+    """
+    if not isinstance(tensor, Tensor) or tensor.ndim < 2:
+        raise ValueError(f"orthogonal_: expected a tensor with at least 2 dimensions, got shape "
+                         f"{getattr(tensor, 'shape', None)}")
+    rows = tensor.shape[0]
+    cols = tensor.numel() // rows if rows else 0
+    flat = creation.rng().standard_normal((rows, cols))
+    if rows < cols:
+        flat = flat.T
+    q, r = np.linalg.qr(flat)
+    q *= np.sign(np.diag(r))   # QR is unique only up to these signs; fixing them makes q uniform
+    if rows < cols:
+        q = q.T
+    return _fill(tensor, gain * q.reshape(tensor.shape), "orthogonal_")

@@ -1,11 +1,12 @@
-"""Layers with parameters or modes: Linear, Identity, Dropout, Maxout."""
+"""Layers with parameters or modes: Linear, Identity, Dropout, Maxout, Flatten, Unflatten, Embedding."""
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, Sequence
 
 import numpy as np
 
+from ..function import no_grad
 from .._tensor import Tensor, get_default_dtype
 from . import functional as F
 from . import init
@@ -41,6 +42,14 @@ class Linear(Module):
             self.bias = _uniform_parameter((out_features,), in_features, dtype)
         else:
             self.register_parameter("bias", None)
+
+    def reset_parameters(self) -> None:
+        """Draw the weights again as at construction: kaiming_uniform_(W, a=sqrt(5)) and
+        b ~ U(-1/sqrt(in_features), 1/sqrt(in_features)), PyTorch's reset."""
+        bound = 1.0 / math.sqrt(self.in_features)
+        init.uniform_(self.weight, -bound, bound)  # the same bound as kaiming_uniform_(a=sqrt(5))
+        if self.bias is not None:
+            init.uniform_(self.bias, -bound, bound)
 
     def forward(self, x: Tensor) -> Tensor:
         return F.linear(x, self.weight, self.bias)
@@ -103,6 +112,113 @@ class Maxout(Module):
 
     def extra_repr(self) -> str:
         return f"in_features={self.in_features}, out_features={self.out_features}, pieces={self.pieces}"
+
+
+class Flatten(Module):
+    """Merge axes start_dim..end_dim into one: (N, C, H, W) -> (N, C*H*W) by default.
+
+    Shapes: start_dim=1 keeps the batch axis. Example: Flatten()(ones(2, 3, 4)).shape == (2, 12).
+    """
+
+    def __init__(self, start_dim: int = 1, end_dim: int = -1) -> None:
+        super().__init__()
+        self.start_dim = start_dim
+        self.end_dim = end_dim
+
+    def forward(self, x: Tensor) -> Tensor:
+        return x.flatten(self.start_dim, self.end_dim)
+
+    def extra_repr(self) -> str:
+        return f"start_dim={self.start_dim}, end_dim={self.end_dim}"
+
+
+class Unflatten(Module):
+    """Split axis `dim` into `unflattened_size`: Unflatten(1, (3, 4)) takes (N, 12) to (N, 3, 4).
+
+    One entry of unflattened_size may be -1 (inferred).
+    """
+
+    def __init__(self, dim: int, unflattened_size: Sequence[int]) -> None:
+        super().__init__()
+        self.dim = dim
+        self.unflattened_size = tuple(unflattened_size)
+
+    def forward(self, x: Tensor) -> Tensor:
+        if not -x.ndim <= self.dim < x.ndim:
+            raise ValueError(f"Unflatten: dim {self.dim} is out of range for input of shape {x.shape}")
+        d = self.dim % x.ndim
+        known = int(np.prod([n for n in self.unflattened_size if n != -1]))
+        if (-1 not in self.unflattened_size and known != x.shape[d]) or known == 0 or x.shape[d] % known:
+            raise ValueError(f"Unflatten: cannot split axis {d} of length {x.shape[d]} (input shape "
+                             f"{x.shape}) into {self.unflattened_size}")
+        return x.reshape(*x.shape[:d], *self.unflattened_size, *x.shape[d + 1:])
+
+    def extra_repr(self) -> str:
+        return f"dim={self.dim}, unflattened_size={self.unflattened_size}"
+
+
+class Embedding(Module):
+    """A lookup table: row i of `weight` is the vector of index i; y = weight[indices].
+
+    Parameters: weight of shape (num_embeddings, embedding_dim) ~ N(0, 1) (PyTorch's init).
+    With padding_idx, that row starts at zero and never receives a gradient.
+    Shapes: integer indices (*) -> (*, embedding_dim).
+
+    Example::
+
+        >>> emb = Embedding(10, 3)
+        >>> emb(np.array([[1, 2], [4, 1]])).shape
+        (2, 2, 3)
+    """
+
+    def __init__(self, num_embeddings: int, embedding_dim: int, padding_idx: int | None = None,
+                 max_norm: float | None = None, norm_type: float = 2.0, scale_grad_by_freq: bool = False,
+                 sparse: bool = False, _weight: Any = None, _freeze: bool = False, dtype: Any = None) -> None:
+        super().__init__()
+        if max_norm is not None or scale_grad_by_freq or sparse:
+            raise NotImplementedError("Embedding: max_norm, scale_grad_by_freq and sparse are not supported")
+        _check_size(num_embeddings, "Embedding", "num_embeddings")
+        _check_size(embedding_dim, "Embedding", "embedding_dim")
+        if padding_idx is not None:
+            if not -num_embeddings <= padding_idx < num_embeddings:
+                raise ValueError(f"Embedding: padding_idx {padding_idx} must be within "
+                                 f"[-{num_embeddings}, {num_embeddings})")
+            padding_idx %= num_embeddings
+        self.num_embeddings = num_embeddings
+        self.embedding_dim = embedding_dim
+        self.padding_idx = padding_idx
+        if _weight is None:
+            d = np.dtype(dtype) if dtype is not None else get_default_dtype()
+            self.weight = Parameter(np.empty((num_embeddings, embedding_dim), d), requires_grad=not _freeze)
+            self.reset_parameters()
+        else:
+            w = _weight._data if isinstance(_weight, Tensor) else np.asarray(_weight)
+            if w.shape != (num_embeddings, embedding_dim):
+                raise ValueError(f"Embedding: _weight has shape {w.shape}, expected "
+                                 f"{(num_embeddings, embedding_dim)}")
+            self.weight = Parameter(w, requires_grad=not _freeze)
+
+    def reset_parameters(self) -> None:
+        init.normal_(self.weight)
+        if self.padding_idx is not None:
+            with no_grad():
+                self.weight[self.padding_idx] = 0.0
+
+    @classmethod
+    def from_pretrained(cls, embeddings: Any, freeze: bool = True,
+                        padding_idx: int | None = None) -> Embedding:
+        """An Embedding whose weight is `embeddings` (shared, not copied), frozen by default."""
+        w = embeddings._data if isinstance(embeddings, Tensor) else np.asarray(embeddings)
+        if w.ndim != 2:
+            raise ValueError(f"Embedding.from_pretrained: expected a 2-D weight, got shape {w.shape}")
+        return cls(w.shape[0], w.shape[1], padding_idx=padding_idx, _weight=w, _freeze=freeze)
+
+    def forward(self, indices: Any) -> Tensor:
+        return F.embedding(indices, self.weight, self.padding_idx)
+
+    def extra_repr(self) -> str:
+        text = f"{self.num_embeddings}, {self.embedding_dim}"
+        return text + (f", padding_idx={self.padding_idx}" if self.padding_idx is not None else "")
 
 
 def _check_size(n: Any, layer: str, name: str) -> None:

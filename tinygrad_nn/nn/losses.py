@@ -39,35 +39,97 @@ class L1Loss(_Loss):
 
 
 class CrossEntropyLoss(_Loss):
-    """Softmax cross-entropy from logits (N, C) and class indices (N,) or probabilities (N, C)."""
+    """Softmax cross-entropy from logits (N, C[, d1, ...]) and class indices or probabilities;
+    weight, ignore_index and label_smoothing as in functional.cross_entropy."""
+
+    def __init__(self, weight: Any = None, *, ignore_index: int = -100, reduction: str = "mean",
+                 label_smoothing: float = 0.0) -> None:
+        super().__init__(reduction)
+        self.weight = weight
+        self.ignore_index = ignore_index
+        self.label_smoothing = label_smoothing
 
     def forward(self, input: Tensor, target: Any) -> Tensor:
-        return F.cross_entropy(input, target, self.reduction)
+        return F.cross_entropy(input, target, self.weight, ignore_index=self.ignore_index,
+                               reduction=self.reduction, label_smoothing=self.label_smoothing)
 
 
 class NLLLoss(_Loss):
-    """Negative log likelihood of log-probabilities (N, C) at class indices (N,)."""
+    """Negative log likelihood of log-probabilities (N, C[, d1, ...]) at class indices;
+    weight and ignore_index as in functional.nll_loss."""
+
+    def __init__(self, weight: Any = None, *, ignore_index: int = -100, reduction: str = "mean") -> None:
+        super().__init__(reduction)
+        self.weight = weight
+        self.ignore_index = ignore_index
 
     def forward(self, input: Tensor, target: Any) -> Tensor:
-        return F.nll_loss(input, target, self.reduction)
+        return F.nll_loss(input, target, self.weight, ignore_index=self.ignore_index,
+                          reduction=self.reduction)
 
 
 class BCEWithLogitsLoss(_Loss):
     """Binary cross-entropy on logits, stable for any logit; see binary_cross_entropy_with_logits."""
 
-    def __init__(self, reduction: str = "mean", pos_weight: Any = None) -> None:
+    def __init__(self, weight: Any = None, *, reduction: str = "mean", pos_weight: Any = None) -> None:
         super().__init__(reduction)
+        self.weight = weight
         self.pos_weight = pos_weight
 
     def forward(self, input: Tensor, target: Any) -> Tensor:
-        return F.binary_cross_entropy_with_logits(input, target, self.reduction, self.pos_weight)
+        return F.binary_cross_entropy_with_logits(input, target, self.weight, reduction=self.reduction,
+                                                  pos_weight=self.pos_weight)
 
 
 class BCELoss(_Loss):
     """Binary cross-entropy on probabilities in [0, 1] (logs clamped at -100)."""
 
+    def __init__(self, weight: Any = None, *, reduction: str = "mean") -> None:
+        super().__init__(reduction)
+        self.weight = weight
+
     def forward(self, input: Tensor, target: Any) -> Tensor:
-        return F.binary_cross_entropy(input, target, self.reduction)
+        return F.binary_cross_entropy(input, target, self.weight, reduction=self.reduction)
+
+
+class SmoothL1Loss(_Loss):
+    """0.5 d**2 / beta where |d| < beta, else |d| - 0.5 beta; see functional.smooth_l1_loss."""
+
+    def __init__(self, reduction: str = "mean", beta: float = 1.0) -> None:
+        super().__init__(reduction)
+        self.beta = beta
+
+    def forward(self, input: Tensor, target: Any) -> Tensor:
+        return F.smooth_l1_loss(input, target, self.reduction, beta=self.beta)
+
+
+class HuberLoss(_Loss):
+    """0.5 d**2 where |d| < delta, else delta (|d| - 0.5 delta); see functional.huber_loss."""
+
+    def __init__(self, reduction: str = "mean", delta: float = 1.0) -> None:
+        super().__init__(reduction)
+        self.delta = delta
+
+    def forward(self, input: Tensor, target: Any) -> Tensor:
+        return F.huber_loss(input, target, self.reduction, delta=self.delta)
+
+
+class KLDivLoss(Module):
+    """KL divergence of log-probabilities `input` from `target`; see functional.kl_div.
+
+    reduction may also be 'batchmean' (the true KL divergence per sample).
+    """
+
+    def __init__(self, reduction: str = "mean", log_target: bool = False) -> None:
+        super().__init__()
+        if reduction not in ("mean", "sum", "none", "batchmean"):
+            raise ValueError(f"KLDivLoss: reduction must be 'mean', 'sum', 'none' or 'batchmean', "
+                             f"got {reduction!r}")
+        self.reduction = reduction
+        self.log_target = log_target
+
+    def forward(self, input: Tensor, target: Any) -> Tensor:
+        return F.kl_div(input, target, self.reduction, log_target=self.log_target)
 
 
 class HingeEmbeddingLoss(_Loss):

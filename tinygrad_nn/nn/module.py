@@ -87,12 +87,16 @@ class Module:
     training: bool
     _parameters: dict[str, Parameter | None]
     _modules: dict[str, Module]
+    _buffers: dict[str, Tensor | None]
+    _non_persistent_buffers: set[str]
     _forward_hooks: dict[int, ForwardHook]
 
     def __init__(self) -> None:
         # object.__setattr__: our own __setattr__ needs these dicts to exist already
         object.__setattr__(self, "_parameters", {})
         object.__setattr__(self, "_modules", {})
+        object.__setattr__(self, "_buffers", {})
+        object.__setattr__(self, "_non_persistent_buffers", set())
         object.__setattr__(self, "training", True)
         object.__setattr__(self, "_forward_hooks", {})
 
@@ -156,6 +160,11 @@ class Module:
         elif modules is not None and name in modules:
             raise TypeError(f"{type(self).__name__}: cannot assign a {type(value).__name__} to "
                             f"sub-module {name!r} (expected a Module)")
+        elif name in self.__dict__.get("_buffers", ()):
+            if value is not None and not isinstance(value, Tensor):
+                raise TypeError(f"{type(self).__name__}: cannot assign a {type(value).__name__} to "
+                                f"buffer {name!r} (expected a Tensor or None)")
+            self._buffers[name] = value
         else:
             object.__setattr__(self, name, value)
 
@@ -163,6 +172,8 @@ class Module:
         self.__dict__.pop(name, None)
         self._parameters.pop(name, None)
         self._modules.pop(name, None)
+        self._buffers.pop(name, None)
+        self._non_persistent_buffers.discard(name)
 
     def __getattr__(self, name: str) -> Any:
         # only called when normal lookup fails; read __dict__ directly so that a half-built
@@ -173,6 +184,9 @@ class Module:
         modules = self.__dict__.get("_modules")
         if modules is not None and name in modules:
             return modules[name]
+        buffers = self.__dict__.get("_buffers")
+        if buffers is not None and name in buffers:
+            return buffers[name]
         raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
 
     def __delattr__(self, name: str) -> None:
@@ -180,8 +194,30 @@ class Module:
             del self._parameters[name]
         elif name in self._modules:
             del self._modules[name]
+        elif name in self._buffers:
+            del self._buffers[name]
+            self._non_persistent_buffers.discard(name)
         else:
             object.__delattr__(self, name)
+
+    def register_buffer(self, name: str, tensor: Tensor | None, persistent: bool = True) -> None:
+        """Register a Tensor that is part of the module's state but not learned (BatchNorm's
+        running_mean): reachable as an attribute, listed by `buffers()`, moved by `to()`, and
+        saved in `state_dict()` unless `persistent=False`. None reserves the name."""
+        if not isinstance(name, str) or not name or "." in name:
+            raise KeyError(f"register_buffer: the name must be a non-empty string without '.', got {name!r}")
+        if tensor is not None and not isinstance(tensor, Tensor):
+            raise TypeError(f"register_buffer: expected a Tensor or None for {name!r}, got "
+                            f"{type(tensor).__name__}")
+        if name in self._parameters or name in self._modules:
+            raise KeyError(f"register_buffer: {name!r} is already a parameter or sub-module of "
+                           f"{type(self).__name__}")
+        self.__dict__.pop(name, None)
+        self._buffers[name] = tensor
+        if persistent:
+            self._non_persistent_buffers.discard(name)
+        else:
+            self._non_persistent_buffers.add(name)
 
     def register_parameter(self, name: str, param: Parameter | None) -> None:
         """Register `param` under `name` (None reserves the name, as a missing bias does)."""
@@ -244,6 +280,30 @@ class Module:
         for _, m in self.named_modules():
             yield m
 
+    def named_buffers(self, prefix: str = "", recurse: bool = True) -> Iterator[tuple[str, Tensor]]:
+        """(dotted name, buffer) pairs, each buffer once; non-persistent buffers too."""
+        seen: set[int] = set()
+        modules = self.named_modules(prefix) if recurse else iter([(prefix, self)])
+        for module_name, module in modules:
+            for name, b in module._buffers.items():
+                if b is None or id(b) in seen:
+                    continue
+                seen.add(id(b))
+                yield (f"{module_name}.{name}" if module_name else name), b
+
+    def buffers(self, recurse: bool = True) -> Iterator[Tensor]:
+        """Every buffer of this module and (by default) its sub-modules."""
+        for _, b in self.named_buffers(recurse=recurse):
+            yield b
+
+    def apply(self, fn: Callable[[Module], Any]) -> Module:
+        """Call `fn(module)` on every sub-module (children first, as PyTorch) and then on self;
+        returns self. Typical use: `model.apply(init_weights)`."""
+        for child in self.children():
+            child.apply(fn)
+        fn(self)
+        return self
+
     def num_parameters(self, trainable_only: bool = False) -> int:
         """How many numbers the model learns: MLP([3, 4, 2]).num_parameters() == 26."""
         return sum(p.numel() for p in self.parameters() if p.requires_grad or not trainable_only)
@@ -263,6 +323,10 @@ class Module:
                 p._data = p._data.astype(d)
                 mark_modified(p)
                 p.grad = None if p.grad is None else Tensor(p.grad._data.astype(d))
+        for b in self.buffers():   # float buffers follow; a counter such as num_batches_tracked stays
+            if b.dtype.kind == "f" and b.dtype != d:
+                b._data = b._data.astype(d)
+                mark_modified(b)
         return self
 
     def cpu(self) -> Module:
@@ -314,25 +378,28 @@ class Module:
 
     # --- state dicts -------------------------------------------------------------------------
     def state_dict(self) -> dict[str, Tensor]:
-        """{dotted name: Tensor} for every parameter, in registration order.
+        """{dotted name: Tensor} for every parameter and persistent buffer, in PyTorch's order
+        (each module's parameters, then its buffers, then its children's).
 
         As in PyTorch, the values share memory with the parameters: training afterwards changes
         them. Save them (tinygrad_nn.save) or copy them to keep a snapshot.
         """
-        return {name: p.detach() for name, p in self._all_named_parameters()}
+        return {name: t.detach() for name, t, _ in self._state_entries()}
 
     def load_state_dict(self, state_dict: Mapping[str, Any], strict: bool = True) -> IncompatibleKeys:
-        """Copy values from `state_dict` into the parameters (in place, so optimizers keep working).
+        """Copy values from `state_dict` into the parameters and buffers (in place, so optimizers
+        keep working).
 
         Everything is checked first: with `strict=True`, a missing or unexpected key is an error;
-        a shape mismatch or a value that is not a float array always is. On any error a
-        RuntimeError lists all the problems and no parameter has been changed.
+        a shape mismatch or a parameter value that is not a float array always is. On any error a
+        RuntimeError lists all the problems and nothing has been changed.
         Returns (missing_keys, unexpected_keys), which are empty when strict.
         """
         if not isinstance(state_dict, Mapping):
             raise TypeError(f"load_state_dict: expected a dict of name -> array, got "
                             f"{type(state_dict).__name__}")
-        own = dict(self._all_named_parameters())
+        entries = list(self._state_entries())
+        own = {name: t for name, t, _ in entries}
         missing = [k for k in own if k not in state_dict]
         unexpected = [k for k in state_dict if k not in own]
         problems: list[str] = []
@@ -340,37 +407,42 @@ class Module:
             problems.append("missing keys: " + ", ".join(repr(k) for k in missing))
         if strict and unexpected:
             problems.append("unexpected keys: " + ", ".join(repr(k) for k in unexpected))
-        updates: list[tuple[Parameter, np.ndarray]] = []
-        for name, param in own.items():
+        updates: list[tuple[Tensor, np.ndarray]] = []
+        for name, target, is_buffer in entries:
             if name not in state_dict:
                 continue
             value = state_dict[name]
             array = value._data if isinstance(value, Tensor) else np.asarray(value)
-            if array.dtype.kind not in "fiu":
+            kind = "parameter" if not is_buffer else "buffer"
+            if array.dtype.kind not in ("fiub" if is_buffer else "fiu"):
                 problems.append(f"{name!r}: expected a float array, got dtype {array.dtype}")
-            elif array.shape != param.shape:
+            elif array.shape != target.shape:
                 problems.append(f"{name!r}: shape {array.shape} in the state dict, but the "
-                                f"parameter has shape {param.shape}")
+                                f"{kind} has shape {target.shape}")
             else:
-                updates.append((param, array))
+                updates.append((target, array))
         if problems:
             raise RuntimeError(f"load_state_dict: cannot load into {type(self).__name__}; nothing "
                                "was changed:\n  " + "\n  ".join(problems))
         with no_grad():
-            for param, array in updates:
-                param.copy_(array.astype(param.dtype, copy=False))  # copy_ bumps _version
+            for target, array in updates:
+                target.copy_(array.astype(target.dtype, copy=False))  # copy_ bumps _version
         if strict:
             return IncompatibleKeys([], [])
         return IncompatibleKeys(missing, unexpected)
 
-    def _all_named_parameters(self, prefix: str = "") -> Iterator[tuple[str, Parameter]]:
-        """Every parameter under every name it has: a layer used twice appears twice (as in
-        PyTorch's state_dict), unlike named_parameters, which lists each parameter once."""
+    def _state_entries(self, prefix: str = "") -> Iterator[tuple[str, Tensor, bool]]:
+        """(name, tensor, is_buffer) for every parameter and persistent buffer under every name
+        it has: a layer used twice appears twice (as in PyTorch's state_dict), unlike
+        named_parameters, which lists each parameter once."""
         for name, p in self._parameters.items():
             if p is not None:
-                yield prefix + name, p
+                yield prefix + name, p, False
+        for name, b in self._buffers.items():
+            if b is not None and name not in self._non_persistent_buffers:
+                yield prefix + name, b, True
         for name, child in self._modules.items():
-            yield from child._all_named_parameters(prefix + name + ".")
+            yield from child._state_entries(prefix + name + ".")
 
     # --- printing ------------------------------------------------------------------------------
     def extra_repr(self) -> str:
@@ -378,15 +450,20 @@ class Module:
         return ""
 
     def __repr__(self) -> str:
-        lines = []
+        # PyTorch's layout: a one-line extra_repr stays inside the parentheses; anything longer,
+        # and every child, goes on its own indented line
+        extra = self.extra_repr()
+        extra_lines = extra.split("\n") if extra else []
+        child_lines = []
         for name, child in self._modules.items():
             child_text = repr(child).replace("\n", "\n  ")
-            lines.append(f"  ({name}): {child_text}")
-        extra = self.extra_repr()
+            child_lines.append(f"({name}): {child_text}")
+        lines = extra_lines + child_lines
         if not lines:
-            return f"{type(self).__name__}({extra})"
-        head = f"{type(self).__name__}(" + (f"\n  {extra}" if extra else "")
-        return head + "\n" + "\n".join(lines) + "\n)"
+            return f"{type(self).__name__}()"
+        if len(extra_lines) == 1 and not child_lines:
+            return f"{type(self).__name__}({extra_lines[0]})"
+        return f"{type(self).__name__}(\n  " + "\n  ".join(lines) + "\n)"
 
 
 def _name_parameters(name: str, part: Parameter | Module) -> None:

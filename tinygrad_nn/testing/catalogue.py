@@ -420,3 +420,123 @@ NOT_DIFFERENTIABLE |= {
     "bernoulli", "multinomial",         # random draws
     "clamp_", "exp_", "log_", "uniform_", "normal_",   # in-place, never recorded
 }
+
+
+# === nnlib: PyTorch's losses with weights, ignore_index and smoothing; lookup and normalisation ===
+# Class weights and ignored targets are constants (plain arrays); scores, float targets, embedding
+# tables and affine parameters are checked inputs. Kinks of the piecewise losses sit at |d| = beta
+# or delta, which the NO_TIES / OFF_GRID grids never hit (d is an odd multiple of 1/8).
+
+_CLASS_WEIGHT = np.array([0.5, 2.0, 1.0, 3.0])
+_SMOOTH_BETA, _HUBER_DELTA = 0.5, 0.75
+
+
+@st.composite
+def _scores_and_some_ignored(draw: Any, k_dims: int = 0) -> tuple:
+    """(scores (N, 4[, d]), labels (N[, d]) with some -100s but at least one counted)."""
+    n = draw(st.integers(1, 3))
+    extra = (draw(st.integers(1, 2)),) * k_dims
+    x = draw(tensors((n, 4) + extra))
+    labels = draw(arrays((n,) + extra, np.int64, elements=st.sampled_from([0, 1, 2, 3, -100])))
+    assume(np.any(labels != -100))
+    return x, labels
+
+
+def _np_cross_entropy(x: np.ndarray, t: np.ndarray, w: np.ndarray, eps: float, reduction: str,
+                      nll: bool = False) -> Any:
+    """PyTorch's cross_entropy (or, with nll=True, nll_loss) for class indices, written out with
+    numpy (class axis 1)."""
+    last = np.moveaxis(x, 1, -1) if x.ndim > 2 else x
+    logp = last if nll else _np_log_softmax(last)   # (..., C)
+    counted = t != -100
+    safe = np.where(counted, t, 0)
+    picked = -np.take_along_axis(logp, safe[..., None], -1)[..., 0] * w[safe] * counted
+    smooth = -(logp * w).sum(-1) * counted
+    if reduction == "mean":
+        total = (w[safe] * counted).sum()
+        picked, smooth = picked.sum() / total, smooth.sum() / total
+    return (1 - eps) * picked + eps / x.shape[1] * smooth
+
+
+@st.composite
+def _normalisable(draw: Any, affine: bool) -> tuple:
+    """(x (N, C) with spread-out values, weight (C,), bias (C,)) for layer_norm and batch_norm."""
+    n, c = draw(st.integers(2, 3)), draw(st.integers(2, 3))
+    x = draw(tensors((n, c), elements=NO_TIES, unique=True))
+    if not affine:
+        return (x,)
+    return x, draw(tensors((c,))), draw(tensors((c,)))
+
+
+def _np_normalise(x: np.ndarray, axis: int) -> np.ndarray:
+    mean = x.mean(axis, keepdims=True)
+    return (x - mean) / np.sqrt(((x - mean) ** 2).mean(axis, keepdims=True) + 1e-5)
+
+
+@st.composite
+def _table_and_indices(draw: Any) -> tuple:
+    w = draw(tensors((draw(st.integers(2, 4)), draw(st.integers(1, 3)))))
+    idx = draw(arrays(draw(shapes(min_dims=1, max_dims=2, max_side=3)), np.int64,
+                      elements=st.integers(0, w.shape[0] - 1)))
+    return w, idx
+
+
+def _np_smooth_l1(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    d = np.abs(x - y)
+    return np.where(d < _SMOOTH_BETA, 0.5 * d * d / _SMOOTH_BETA, d - 0.5 * _SMOOTH_BETA)
+
+
+def _np_huber(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    d = np.abs(x - y)
+    return np.where(d < _HUBER_DELTA, 0.5 * d * d, _HUBER_DELTA * (d - 0.5 * _HUBER_DELTA))
+
+
+NNLIB_OPS: list[OpCase] = [
+    OpCase("nn.SmoothL1Loss", lambda x, y: _nn.SmoothL1Loss("none", beta=_SMOOTH_BETA)(x, y), _np_smooth_l1,
+           (_pair(NO_TIES, OFF_GRID),)),
+    OpCase("nn.functional.smooth_l1_loss", lambda x, y: _F.smooth_l1_loss(x, y, beta=_SMOOTH_BETA),
+           lambda x, y: _np_smooth_l1(x, y).mean(), (_pair(NO_TIES, OFF_GRID),), variant="mean"),
+    OpCase("nn.HuberLoss", lambda x, y: _nn.HuberLoss("none", delta=_HUBER_DELTA)(x, y), _np_huber,
+           (_pair(NO_TIES, OFF_GRID),)),
+    OpCase("nn.KLDivLoss", lambda x, t: _nn.KLDivLoss("none")(x, t), lambda x, t: t * (np.log(t) - x),
+           (_pair(None, positive(0.1, 1.0)),)),
+    OpCase("nn.KLDivLoss", lambda x, t: _nn.KLDivLoss("batchmean", log_target=True)(x, t),
+           lambda x, t: (np.exp(t) * (t - x)).sum() / x.shape[0], (_pair(),),
+           variant="batchmean, log_target"),
+    OpCase("nn.functional.cross_entropy",
+           lambda x, t: _F.cross_entropy(x, t, _CLASS_WEIGHT, label_smoothing=0.2),
+           lambda x, t: _np_cross_entropy(x, t, _CLASS_WEIGHT, 0.2, "mean"), (_scores_and_some_ignored(),),
+           variant="weight, ignore_index, label_smoothing, mean"),
+    OpCase("nn.functional.cross_entropy",
+           lambda x, t: _F.cross_entropy(x, t, _CLASS_WEIGHT, reduction="none", label_smoothing=0.1),
+           lambda x, t: _np_cross_entropy(x, t, _CLASS_WEIGHT, 0.1, "none"), (_scores_and_some_ignored(1),),
+           variant="K-dimensional, none"),
+    OpCase("nn.NLLLoss", lambda x, t: _nn.NLLLoss(_CLASS_WEIGHT)(x, t),
+           lambda x, t: _np_cross_entropy(x, t, _CLASS_WEIGHT, 0.0, "mean", nll=True),
+           (_scores_and_some_ignored(),), variant="weight, ignore_index, mean"),
+    OpCase("nn.BCEWithLogitsLoss",
+           lambda x, y: _nn.BCEWithLogitsLoss(weight=np.full(x.shape, 0.5), pos_weight=3.0,
+                                              reduction="sum")(x, y),
+           lambda x, y: (0.5 * (3.0 * y * _np_softplus(-x) + (1 - y) * _np_softplus(x))).sum(),
+           (_pair(bounded(-8, 8), bounded(0, 1)),), variant="weight, pos_weight, sum"),
+    OpCase("nn.BCELoss", lambda p, y: _nn.BCELoss(weight=np.full(p.shape, 2.0), reduction="none")(p, y),
+           lambda p, y: -2.0 * (y * np.log(p) + (1 - y) * np.log(1 - p)),
+           (_pair(bounded(0.05, 0.95), bounded(0, 1)),), variant="weight"),
+    OpCase("nn.functional.embedding", lambda w, i: _F.embedding(i, w), lambda w, i: w[i],
+           (_table_and_indices(),)),
+    # the padding row gets no gradient by design, so it is a constant row 0 here; w holds the others
+    OpCase("nn.functional.embedding",
+           lambda w, i: _F.embedding(i, cat([Tensor(np.zeros((1, w.shape[1]))), w]), padding_idx=0),
+           lambda w, i: np.concatenate([np.zeros((1, w.shape[1])), w])[i], (_table_and_indices(),),
+           variant="padding_idx"),
+    OpCase("nn.functional.layer_norm", lambda x, w, b: _F.layer_norm(x, x.shape[-1:], w, b),
+           lambda x, w, b: _np_normalise(x, -1) * w + b, (_normalisable(affine=True),)),
+    OpCase("nn.LayerNorm", lambda x: _nn.LayerNorm(x.shape[-1], elementwise_affine=False)(x),
+           lambda x: _np_normalise(x, -1), (_normalisable(affine=False),)),
+    OpCase("nn.functional.batch_norm", lambda x, w, b: _F.batch_norm(x, None, None, w, b, training=True),
+           lambda x, w, b: _np_normalise(x, 0) * w + b, (_normalisable(affine=True),), variant="training"),
+    OpCase("nn.Flatten", lambda x: _nn.Flatten(0)(x), lambda x: x.reshape(-1), unary()),
+    OpCase("nn.Unflatten", lambda x: _nn.Unflatten(-1, (x.shape[-1], 1))(x), lambda x: x[..., None],
+           unary(shape=shapes(min_dims=1, max_dims=2, max_side=3))),
+]
+OPS.extend(NNLIB_OPS)

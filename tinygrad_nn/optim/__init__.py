@@ -1,4 +1,5 @@
-"""Optimizers: SGD (with momentum, Nesterov, weight decay), Adam and AdamW, with PyTorch's rules.
+"""Optimizers: SGD (with momentum, Nesterov, weight decay), Adam, AdamW, RMSprop and Adagrad, with
+PyTorch's rules; learning-rate schedules in `optim.lr_scheduler`.
 
 An optimizer holds parameter groups (dicts with 'params' and hyperparameters such as 'lr')
 and per-parameter state (momentum buffers, moment estimates). `step()` updates every
@@ -21,8 +22,8 @@ from typing import Any, Iterable
 
 import numpy as np
 
-from .function import mark_modified
-from ._tensor import Tensor
+from ..function import mark_modified
+from .._tensor import Tensor
 
 ParamsT = Iterable[Tensor] | Iterable[dict[str, Any]]
 
@@ -284,3 +285,117 @@ class AdamW(Adam):
                  eps: float = 1e-8, weight_decay: float = 1e-2, amsgrad: bool = False) -> None:
         super().__init__(params, lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
                          amsgrad=amsgrad)
+
+
+class RMSprop(Optimizer):
+    """RMSprop (Hinton's lecture notes) with PyTorch's update rule.
+
+    With g = grad + weight_decay * p:
+        v = alpha * v + (1 - alpha) * g^2
+        m_g = m_g + (1 - alpha) * (g - m_g);  v~ = v - m_g^2      if centered (else v~ = v)
+        d = g / (sqrt(v~) + eps)
+        b = momentum * b + d;  p = p - lr * b                   if momentum > 0
+        p = p - lr * d                                          otherwise
+    State per parameter: step, square_avg (v), momentum_buffer (b) and grad_avg (m_g) when used.
+    """
+
+    def __init__(self, params: ParamsT, lr: float = 1e-2, alpha: float = 0.99, eps: float = 1e-8,
+                 weight_decay: float = 0.0, momentum: float = 0.0, centered: bool = False) -> None:
+        super().__init__(params, dict(lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay,
+                                      momentum=momentum, centered=centered))
+
+    def _check_hyperparameters(self, group: dict[str, Any]) -> None:
+        super()._check_hyperparameters(group)
+        if not group["alpha"] >= 0.0:
+            raise ValueError(f"RMSprop: alpha must be >= 0, got {group['alpha']}")
+
+    def step(self) -> None:
+        """One update of every parameter that has a gradient."""
+        for group in self.param_groups:
+            lr, alpha, eps, wd = group["lr"], group["alpha"], group["eps"], group["weight_decay"]
+            momentum, centered = group["momentum"], group["centered"]
+            for p in group["params"]:
+                if p.grad is None:
+                    continue
+                g = p.grad._data
+                state = self.state.get(p)
+                if state is None:
+                    state = {"step": 0, "square_avg": np.zeros_like(p._data)}
+                    if momentum > 0:
+                        state["momentum_buffer"] = np.zeros_like(p._data)
+                    if centered:
+                        state["grad_avg"] = np.zeros_like(p._data)
+                    self.state[p] = state
+                state["step"] += 1
+                if wd != 0:
+                    g = g + wd * p._data
+                v = state["square_avg"]
+                v *= alpha
+                v += (1 - alpha) * (g * g)
+                if centered:
+                    m = state["grad_avg"]
+                    m += (1 - alpha) * (g - m)
+                    denom = np.sqrt(v - m * m)
+                else:
+                    denom = np.sqrt(v)
+                denom += eps
+                if momentum > 0:
+                    buf = state["momentum_buffer"]
+                    buf *= momentum
+                    buf += g / denom
+                    p._data -= lr * buf
+                else:
+                    p._data -= lr * (g / denom)
+                mark_modified(p)
+
+
+class Adagrad(Optimizer):
+    """Adagrad (Duchi et al.) with PyTorch's update rule.
+
+    With g = grad + weight_decay * p and t the step count:
+        s = s + g^2                        (s starts at initial_accumulator_value)
+        p = p - lr / (1 + (t - 1) * lr_decay) * g / (sqrt(s) + eps)
+    State per parameter (made for every parameter at construction, as PyTorch): step, sum (s).
+    """
+
+    def __init__(self, params: ParamsT, lr: float = 1e-2, lr_decay: float = 0.0, weight_decay: float = 0.0,
+                 initial_accumulator_value: float = 0.0, eps: float = 1e-10) -> None:
+        super().__init__(params, dict(lr=lr, lr_decay=lr_decay, weight_decay=weight_decay,
+                                      initial_accumulator_value=initial_accumulator_value, eps=eps))
+
+    def _check_hyperparameters(self, group: dict[str, Any]) -> None:
+        super()._check_hyperparameters(group)
+        for key in ("lr_decay", "initial_accumulator_value"):
+            if not group[key] >= 0.0:
+                raise ValueError(f"Adagrad: {key} must be >= 0, got {group[key]}")
+
+    def add_param_group(self, group: dict[str, Any]) -> None:
+        """As Optimizer's; each new parameter's sum starts at initial_accumulator_value at once."""
+        super().add_param_group(group)
+        added = self.param_groups[-1]
+        for p in added["params"]:
+            start = np.full_like(p._data, added["initial_accumulator_value"])
+            self.state.setdefault(p, {"step": 0, "sum": start})
+
+    def step(self) -> None:
+        """One update of every parameter that has a gradient."""
+        for group in self.param_groups:
+            lr, lr_decay, wd, eps = group["lr"], group["lr_decay"], group["weight_decay"], group["eps"]
+            for p in group["params"]:
+                if p.grad is None:
+                    continue
+                g = p.grad._data
+                state = self.state[p]
+                state["step"] += 1
+                if wd != 0:
+                    g = g + wd * p._data
+                clr = lr / (1 + (state["step"] - 1) * lr_decay)
+                s = state["sum"]
+                s += g * g
+                denom = np.sqrt(s)
+                denom += eps
+                p._data -= clr * (g / denom)
+                mark_modified(p)
+
+
+from . import lr_scheduler  # noqa: E402,F401  (optim.lr_scheduler, as in PyTorch)
