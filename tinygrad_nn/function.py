@@ -420,11 +420,11 @@ class AccumulateGrad:
 
 
 def _forget_extras(ctx: Function) -> None:
-    """Drop what forward kept on ctx besides the engine's slots, except where it was created."""
-    created = ctx.__dict__.get("created_at")
+    """Drop what forward kept on ctx besides the engine's slots, except where it was created
+    (detect_anomaly's and viz.record's notes: the line, the Modules)."""
+    kept = {k: v for k, v in ctx.__dict__.items() if k in ("created_at", "created_in")}
     ctx.__dict__.clear()
-    if created is not None:
-        ctx.__dict__["created_at"] = created
+    ctx.__dict__.update(kept)
 
 
 def _node_key(t: Any) -> int:

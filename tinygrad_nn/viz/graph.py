@@ -482,7 +482,7 @@ def backward_steps(tensor: Tensor, gradient: Any = None) -> list[BackwardStep]:
     order = graph_tensors(tensor)
     label = _Labels(order)
     if _is_freed(order) and tensor.requires_grad:
-        return _freed_steps(tensor, order, label)
+        return _freed_steps(tensor, label)
     steps: list[BackwardStep] = []
     for t, g, sent in walk_backward(tensor, gradient):
         node = t._ctx
@@ -496,11 +496,18 @@ def backward_steps(tensor: Tensor, gradient: Any = None) -> list[BackwardStep]:
     return steps
 
 
-def _freed_steps(tensor: Tensor, order: list[Any], label: _Labels) -> list[BackwardStep]:
+def _freed_steps(tensor: Tensor, label: _Labels) -> list[BackwardStep]:
     """The steps of a graph whose values backward freed: the same nodes in the same order (newest
     first), which inputs receive a gradient, and no numbers."""
     steps: list[BackwardStep] = []
-    nodes = sorted((t for t in order if t.requires_grad), key=_creation_order, reverse=True)
+    nodes = [tensor]   # as the engine's _topological_order: found breadth first, newest node first
+    seen = {_node_key(tensor)}
+    for t in nodes:
+        for p in _tensor_inputs(t):
+            if p.requires_grad and _node_key(p) not in seen:
+                seen.add(_node_key(p))
+                nodes.append(p)
+    nodes.sort(key=_creation_order, reverse=True)
     for t in nodes:
         node = t._ctx
         if node is None:
