@@ -92,7 +92,7 @@ class Swish(Function):
 
     @staticmethod
     def forward(ctx, x):
-        x = x._data if isinstance(x, Tensor) else x   # plain arrays today, Tensors PyTorch-style
+        x = np.asarray(x)   # an array, whether forward is given arrays or (PyTorch-style) Tensors
         return x / (1 + np.exp(-x))
 
     @staticmethod

@@ -405,6 +405,7 @@ class AccumulateGrad:
 
     __slots__ = ("variable",)
     name = "accumulategrad"
+    next_functions: tuple = ()
 
     def __init__(self, variable: Tensor) -> None:
         self.variable = variable

@@ -100,31 +100,47 @@ class record:
     it applies to every thread while it is open."""
 
     def __enter__(self) -> record:
-        if not _saved_apply:
-            _saved_apply.append(Function.__dict__["apply"])
-            Function.apply = classmethod(_recording_apply)   # type: ignore[method-assign, assignment]
-        _saved_apply.append(None)   # one entry per open block
+        if not _open:
+            # every class of the Function family that defines its own apply (Function's, and a
+            # user-facing subclass's) gets a wrapper around it for the time of the block
+            for cls in _function_classes():
+                if "apply" in cls.__dict__:
+                    _saved_apply[cls] = cls.__dict__["apply"]
+                    cls.apply = classmethod(_recorder(cls.__dict__["apply"]))
+        _open.append(self)
         return self
 
     def __exit__(self, *exc: object) -> None:
-        _saved_apply.pop()
-        if len(_saved_apply) == 1:
-            Function.apply = _saved_apply.pop()   # type: ignore[method-assign]
+        _open.pop()
+        if not _open:
+            for cls, original in _saved_apply.items():
+                cls.apply = original
+            _saved_apply.clear()
 
 
-# Function.apply as it was before the outermost record() (a classmethod object, kept in a list
-# so that reading it back does not bind it), then one None per open record() block.
-_saved_apply: list[Any] = []
+_open: list[record] = []
+_saved_apply: dict[type, Any] = {}   # class -> its own apply (a classmethod object) before record()
 
 
-def _recording_apply(cls: type, *args: Any, **kwargs: Any) -> Tensor:
-    out = _saved_apply[0].__func__(cls, *args, **kwargs)
-    ctx = out._ctx
-    if ctx is not None and "created_at" not in ctx.__dict__:
-        where, modules = _caller()
-        ctx.__dict__["created_at"] = where
-        ctx.__dict__["created_in"] = modules
-    return out
+def _function_classes() -> list[type]:
+    found, todo = [], [Function]
+    while todo:
+        cls = todo.pop()
+        found.append(cls)
+        todo.extend(cls.__subclasses__())
+    return found
+
+
+def _recorder(original: Any) -> Any:
+    def recording_apply(cls: type, *args: Any, **kwargs: Any) -> Tensor:
+        out = original.__func__(cls, *args, **kwargs)
+        ctx = out._ctx
+        if ctx is not None and "created_at" not in ctx.__dict__:
+            where, modules = _caller()
+            ctx.__dict__["created_at"] = where
+            ctx.__dict__["created_in"] = modules
+        return out
+    return recording_apply
 
 
 def _caller() -> tuple[str, tuple]:
