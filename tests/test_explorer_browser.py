@@ -204,7 +204,8 @@ def test_a_module_collapses_into_one_box_and_expands_on_click(browser, tmp_path)
     members = browser.execute_script(
         "return explorer.data.groups.find(g => g.id === 'layers.0').members;")
     assert members   # the Linear's op and output, and its parameters
-    hidden = "return document.querySelector('.node[data-id=\"' + arguments[0] + '\"]').classList.contains('hidden');"
+    hidden = ("return document.querySelector('.node[data-id=\"' + arguments[0] + '\"]')"
+              ".classList.contains('hidden');")
     assert not any(browser.execute_script(hidden, m) for m in members)
     button.click()
     assert all(browser.execute_script(hidden, m) for m in members)

@@ -234,7 +234,8 @@ def test_record_notes_the_code_line_and_the_module_and_puts_apply_back():
             out = model(Tensor(np.ones((4, 2)))).sum()   # the line
     assert Function.__dict__["apply"] is original
     linear = out.grad_fn.parents[0].grad_fn
-    assert viz.trace_module.created_at(out.grad_fn).endswith("out = model(Tensor(np.ones((4, 2)))).sum()   # the line")
+    line = "out = model(Tensor(np.ones((4, 2)))).sum()   # the line"
+    assert viz.trace_module.created_at(out.grad_fn).endswith(line)
     assert "test_viz_trace.py" in viz.trace_module.created_at(linear)
     assert viz.trace_module.module_names([linear]) == {id(linear): ("layers.1", "Linear")}
     out.backward()   # the notes survive backward
@@ -286,7 +287,8 @@ def test_views_show_themselves_in_a_notebook(monkeypatch, capsys):
 
 def test_the_rule_with_numbers_substituted():
     sub = explorer_module.substitute
-    assert sub("da = dout * b; db = dout * a", {"dout": np.array(2.0), "a": np.array(3.0), "b": np.array(0.5)},
+    symbols = {"dout": np.array(2.0), "a": np.array(3.0), "b": np.array(0.5)}
+    assert sub("da = dout * b; db = dout * a", symbols,
                {"a": np.array(1.0), "b": np.array(6.0)}) == "da = 2 * 0.5 = 1; db = 2 * 3 = 6"
     t = np.array([[0.5, 0.1], [0.2, 0.3]])
     text = sub("dx = dout * (1 - t * t)", {"dout": np.ones((2, 2)), "t": t}, {"x": 1 - t * t})

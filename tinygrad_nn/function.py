@@ -505,7 +505,7 @@ def _topological_order(root: Tensor) -> list[Tensor]:
             raise RuntimeError(f"backward: the graph through {ctx.name} was freed by an earlier "
                                "backward; pass retain_graph=True to the first backward call to "
                                "backpropagate through it again")
-        for p in ctx.inputs:
+        for p in ctx.inputs:   # type: ignore[union-attr]  # set by apply on every recorded node
             if isinstance(p, Tensor) and p.requires_grad and id(p) not in seen:
                 seen.add(id(p))
                 order.append(p)

@@ -9,7 +9,7 @@
 # formats), so they are imported here: tinygrad_nn.viz.to_dot, draw, print_graph, ...
 from .graph import BackwardStep, backward_steps, draw, explain_backward, format_graph, print_graph, to_dot
 from .graph_examples import EXAMPLES, graph_example
-from . import trace as trace_module
+from . import trace as trace_module  # noqa: F401  (created_at, module_names)
 from .trace import Trace, record, trace
 from .explorer import explore, explorer_html
 

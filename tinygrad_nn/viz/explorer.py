@@ -135,17 +135,16 @@ def explorer_data(source: Any, title: str = "") -> dict:
         if b.kind == "tensor":
             b.lines = b.lines[:2]
     placed = layout(boxes)
-    order = tr.tensors
+    order: list[Any] = tr.tensors
     label = _Labels(order)
     box_of = {_node_key(t): i for i, t in enumerate(order)}   # tensor i is box t{i}, its op op{i}
     modules = module_names(t._ctx for t in order if t._ctx is not None)
-    nodes = []
+    nodes: list[dict[str, Any]] = []
     for b in boxes:
         x, y, w, h = placed[b.key]
         i = int(b.key.lstrip("top"))
-        group = _group_of(order[i], modules)
         nodes.append({"id": b.key, "kind": b.kind, "x": x, "y": y, "w": w, "h": h, "lines": b.lines,
-                      "look": sorted(b.look), "group": group})
+                      "look": sorted(b.look), "group": _group_of(order[i], modules)})
     edges = [{"from": source_key, "to": b.key, "label": name} for b in boxes for source_key, name in b.inputs]
     groups: dict[str, dict] = {}
     for n in nodes:   # data-flow order: a group's last member is its output, where it collapses to
@@ -156,7 +155,7 @@ def explorer_data(source: Any, title: str = "") -> dict:
             group["members"].append(n["id"])
             if n["kind"] == "tensor":
                 group["anchor"] = n["id"]
-    steps = []
+    steps: list[dict[str, Any]] = []
     for t in sorted((t for t in order if t._ctx is not None), key=lambda t: t._ctx._seq):
         i = box_of[_node_key(t)]
         node = t._ctx
@@ -190,15 +189,15 @@ def explorer_data(source: Any, title: str = "") -> dict:
             step["sent"] = [{"name": name, "label": label(by_key[k]), "node": f"t{box_of[k]}",
                              "grad": _numbers(g)} for name, k, g in tr.sent[key]]
         steps.append(step)
-    width = max((n["x"] + n["w"] for n in nodes), default=0) + 12
-    height = max((n["y"] + n["h"] for n in nodes), default=0) + 12
+    width = max((x + w for x, _, w, _ in placed.values()), default=0.0) + 12
+    height = max((y + h for _, y, _, h in placed.values()), default=0.0) + 12
     return {"title": title or f"backward through {label(root)}", "note": note, "nodes": nodes,
             "edges": edges, "groups": list(groups.values()), "steps": steps,
             "width": width, "height": height, "collapse": len(nodes) > 80}
 
 
 def _asset(name: str) -> str:
-    return resources.files("tinygrad_nn.viz").joinpath("assets", name).read_text(encoding="utf-8")
+    return resources.files("tinygrad_nn.viz").joinpath("assets").joinpath(name).read_text(encoding="utf-8")
 
 
 def explorer_html(source: Any, title: str = "") -> str:

@@ -32,7 +32,6 @@ import inspect
 import io
 import shutil
 import subprocess
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, TextIO
@@ -81,7 +80,7 @@ class _Labels:
             used.add(text)
             self.labels[_node_key(t)] = text
 
-    def __call__(self, t: Tensor) -> str:
+    def __call__(self, t: Any) -> str:
         return self.labels.get(_node_key(t), "?")
 
 
@@ -438,7 +437,7 @@ def walk_backward(tensor: Tensor, gradient: Any = None, op: str = "explain_backw
     seed = function._seed_gradient(op, tensor, gradient)   # as backward starts
     order = function._topological_order(tensor)   # the engine's own visiting order; raises if freed
     grads: dict[int, Tensor] = {id(tensor): seed}
-    visits = []
+    visits: list[tuple] = []
     with no_grad():
         for t in order:
             g = grads.pop(id(t), None)

@@ -106,7 +106,7 @@ class record:
             for cls in _function_classes():
                 if "apply" in cls.__dict__:
                     _saved_apply[cls] = cls.__dict__["apply"]
-                    cls.apply = classmethod(_recorder(cls.__dict__["apply"]))
+                    setattr(cls, "apply", classmethod(_recorder(cls.__dict__["apply"])))
         _open.append(self)
         return self
 
@@ -114,7 +114,7 @@ class record:
         _open.pop()
         if not _open:
             for cls, original in _saved_apply.items():
-                cls.apply = original
+                setattr(cls, "apply", original)
             _saved_apply.clear()
 
 
@@ -123,7 +123,8 @@ _saved_apply: dict[type, Any] = {}   # class -> its own apply (a classmethod obj
 
 
 def _function_classes() -> list[type]:
-    found, todo = [], [Function]
+    found: list[type] = []
+    todo: list[type] = [Function]
     while todo:
         cls = todo.pop()
         found.append(cls)
@@ -147,7 +148,7 @@ def _caller() -> tuple[str, tuple]:
     """'file:line in function: code' of the innermost frame outside tinygrad_nn, and the Modules
     (outermost first) whose forward is running."""
     from ..nn.module import Module
-    frame = sys._getframe(2)
+    frame: Any = sys._getframe(2)
     where = "an unknown place"
     modules: list[Any] = []
     while frame is not None:
