@@ -134,7 +134,7 @@
     button.setAttribute("data-group", grp.id);
     button.addEventListener("click", function () { self.toggle(grp.id); });
     var box = element("g", {"class": "group-box", "data-group": grp.id}, this.groupLayer);
-    var h = Math.max(n.h, 44), w = Math.max(n.w, 110);
+    var h = Math.max(n.h, 44), w = Math.max(n.w, 110, (grp.label.length + 2) * 6.6 + 14);
     element("rect", {x: n.x, y: n.y, width: w, height: h, rx: 8}, box);
     var text = element("text", {x: n.x + w / 2, y: n.y + 17, "text-anchor": "middle", "font-weight": "bold"}, box);
     text.textContent = "+ " + grp.label;
@@ -231,8 +231,9 @@
       p.classList.toggle("active", !!active);
     });
     this.drawPanel(step);
-    var here = this.nodeElements[step.op || step.out];
-    if (here && here.scrollIntoView) here.scrollIntoView({block: "nearest", inline: "center"});
+    var at = this.byId[step.op || step.out];
+    var here = at.group && this.collapsed[at.group] ? this.groupElements[at.group].box : this.nodeElements[at.id];
+    if (here.scrollIntoView) here.scrollIntoView({block: "nearest", inline: "center"});
   };
 
   Explorer.prototype.drawPanel = function (step) {
