@@ -111,7 +111,7 @@ class Function:
     __slots__ = ("inputs", "output", "needs_input_grad", "kwargs", "_saved", "_version_sum",
                  "_seq", "__dict__")
 
-    inputs: tuple[Any, ...] | None        # the forward arguments; None once backward freed them
+    inputs: tuple[Any, ...] | None        # the forward arguments; stand-ins once backward freed them
     output: Tensor | None                 # set by the engine while this node's backward runs
     needs_input_grad: tuple[bool, ...]    # per forward argument: does it want a gradient?
     kwargs: dict[str, Any]

@@ -241,7 +241,12 @@
     while (p.firstChild) p.removeChild(p.firstChild);
     var title = html("h2", "phase-" + step.phase, (step.phase === "forward" ? "forward: " : "backward: ") + step.title, p);
     title.id = "step-title";
-    if (step.code) { html("h3", null, "made by", p); html("div", "code", step.code, p); }
+    if (step.code) {
+      html("h3", null, "made by", p);
+      html("div", "code", step.code, p);
+    } else if (step.op) {
+      html("div", "shape", "(build the graph inside `with viz.record():` to see the line that made it)", p);
+    }
     if (step.phase === "forward") {
       step.inputs.forEach(function (inp) {
         html("h3", null, "input " + inp.name + " = " + inp.label, p);
