@@ -234,10 +234,51 @@ def test_the_javascript_helpers(browser, tmp_path):
     assert rows == [3, 3]
 
 
+def hand_backprop_321(loss):
+    """The notes' backprop of mean((W2 tanh(W1 x + b1) + b2 - y)²), in numpy, from the graph's
+    own tensors: gradients by name, and dL/d(hidden activations)."""
+    named = {t.name: t.numpy().astype(np.float64) for t in tg.function.graph_tensors(loss) if t.name}
+    x, y = named["x"], named["y"]
+    W1, b1, W2, b2 = (named[f"layers.{i}.{p}"] for i in (0, 1) for p in ("weight", "bias"))
+    a1 = np.tanh(x @ W1.T + b1)                 # (N, 2)
+    d_out = 2 * (a1 @ W2.T + b2 - y) / y.size   # (N, 1)
+    d_a1 = d_out @ W2                           # (N, 2)
+    d_z1 = d_a1 * (1 - a1 ** 2)
+    tanh_out = next(t for t in tg.function.graph_tensors(loss)
+                    if t._ctx is not None and t._ctx.name == "tanh")
+    return {"layers.1.weight": d_out.T @ a1, "layers.1.bias": d_out.sum(0),
+            "layers.0.weight": d_z1.T @ x, "layers.0.bias": d_z1.sum(0), tanh_out: d_a1}
+
+
+def test_hand_written_backprop_beside_the_engines(browser, tmp_path):
+    from selenium.webdriver.common.keys import Keys
+    out = viz.graph_example("recover-321")
+    by_hand = hand_backprop_321(out)
+    by_hand["layers.0.bias"] = by_hand["layers.0.bias"] * 1.5   # a slip in the hand derivation
+    path = tmp_path / "hand.html"
+    viz.explore(out, path, by_hand=by_hand)
+    browser.get(path.resolve().as_uri())
+    steps = viz.explorer.explorer_data(out, by_hand=by_hand)["steps"]
+    verdicts = {}
+    for k, step in enumerate(steps):
+        if "by_hand" in step:
+            press(browser, Keys.HOME)
+            press(browser, Keys.ARROW_RIGHT, k)
+            name = step["title"].split(":")[0].split(" =")[0]
+            verdicts[name] = browser.find_element("id", "by-hand-verdict").text
+            assert_shows(shown_numbers(browser, "by-hand")[0], step["by_hand"]["values"], name)
+    assert len(verdicts) == 5
+    assert verdicts.pop("layers.0.bias").startswith("DIFFERS from the engine")
+    assert all(v.startswith("agrees with the engine") for v in verdicts.values()), verdicts
+    assert console_errors(browser) == []
+
+
 def test_screenshots_for_the_readme(browser, tmp_path):
     from selenium.webdriver.common.keys import Keys
     out = viz.graph_example("recover-321")
-    open_page(browser, tmp_path, out)
+    path = tmp_path / "explorer.html"
+    viz.explore(out, path, by_hand=hand_backprop_321(out))
+    browser.get(path.resolve().as_uri())
     steps = viz.explorer.explorer_data(out)["steps"]
     targets = {"explorer-forward.png": next(i for i, s in enumerate(steps) if s["name"] == "tanh"),
                "explorer-backward.png": next(i for i, s in enumerate(steps)

@@ -51,12 +51,14 @@ def test_the_notebook_runs_and_every_view_renders_inline():
     assert rendered("t", "image/svg+xml") == 1                  # the trace: value and grad per node
     assert rendered("viz.print_graph(y)", "text/html") == 1
     assert rendered("viz.explain_backward(loss)", "text/html") == 1   # once, not twice
-    assert rendered("viz.explore(t)", "text/html") == 1
+    explore_t = ("viz.explore(t, by_hand={**by_hand, pred: d_out})        "
+                 "# your numbers beside the engine's, step by step")
+    assert rendered(explore_t, "text/html") == 1
     assert rendered("viz.explore(loss)", "text/html") == 1
     cells = {c.source.strip().splitlines()[-1]: c for c in nb.cells if c.cell_type == "code"}
     svg = next(o for o in cells["viz.draw(out)"].outputs if "image/svg+xml" in o.get("data", {}))
     assert "values were freed by backward()" in svg["data"]["image/svg+xml"]
     explorer = next(o for o in cells["viz.explore(loss)"].outputs if "text/html" in o.get("data", {}))
     assert explorer["data"]["text/html"].startswith("<iframe srcdoc=")
-    printed = "".join(o.get("text", "") for o in cells["viz.explore(t)"].outputs)
+    printed = "".join(o.get("text", "") for o in cells[explore_t].outputs)
     assert printed.count("by hand") == 5   # four parameters and dL/d(out), each beside the trace's

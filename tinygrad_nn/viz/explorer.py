@@ -126,7 +126,24 @@ def _group_of(t: Any, modules: dict[int, tuple[str, str]]) -> str | None:
     return None
 
 
-def explorer_data(source: Any, title: str = "") -> dict:
+def _by_hand(by_hand: dict | None, order: list[Any]) -> dict[int, np.ndarray]:
+    """by_hand's gradients by node key: its keys are Tensors or tensor names."""
+    found: dict[int, np.ndarray] = {}
+    names = {t.name: t for t in order if t.name}
+    for which, g in (by_hand or {}).items():
+        t = names.get(which) if isinstance(which, str) else which
+        if t is None:
+            raise ValueError(f"explore: by_hand names {which!r}, which is not a tensor of this graph "
+                             f"(named tensors: {sorted(names)})")
+        g = np.asarray(g)
+        if g.size != t.size:
+            raise ValueError(f"explore: by_hand[{which!r}] has shape {g.shape}, but the tensor has "
+                             f"shape {t.shape}")
+        found[_node_key(t)] = g.reshape(t.shape)
+    return found
+
+
+def explorer_data(source: Any, title: str = "", by_hand: dict | None = None) -> dict:
     """Everything the page shows, as plain data (the JSON written into the page)."""
     tr = source if isinstance(source, Trace) else trace(source)
     root = tr.root
@@ -167,6 +184,7 @@ def explorer_data(source: Any, title: str = "") -> dict:
                                  for name, a in zip(_argument_names(node), node.inputs or ())
                                  if isinstance(a, (Tensor, FreedTensor))]})
     by_key = {_node_key(t): t for t in order}
+    hand = _by_hand(by_hand, order)
     for key in tr.visits:
         t = by_key[key]
         i = box_of[key]
@@ -175,6 +193,10 @@ def explorer_data(source: Any, title: str = "") -> dict:
         step: dict[str, Any] = {"phase": "backward", "out": f"t{i}", "op": f"op{i}" if node else None,
                                 "name": node.name if node else "leaf", "grad": _numbers(grad),
                                 "value": _numbers(tr.value(t)), "sent": []}
+        if key in hand:   # the reader's own backprop for this tensor, beside the engine's
+            difference = float(np.max(np.abs(hand[key] - grad))) if grad.size else 0.0
+            step["by_hand"] = dict(_numbers(hand[key]) or {}, difference=difference,
+                                   agrees=bool(np.allclose(hand[key], grad, rtol=1e-5, atol=1e-8)))
         if node is None:
             step["title"] = f"{label(t)}: a leaf; backward adds this gradient to {label(t)}.grad"
         else:
@@ -200,9 +222,9 @@ def _asset(name: str) -> str:
     return resources.files("tinygrad_nn.viz").joinpath("assets").joinpath(name).read_text(encoding="utf-8")
 
 
-def explorer_html(source: Any, title: str = "") -> str:
+def explorer_html(source: Any, title: str = "", by_hand: dict | None = None) -> str:
     """The explorer page for a Tensor (traced here) or a Trace, as one HTML string."""
-    data = explorer_data(source, title)
+    data = explorer_data(source, title, by_hand)
     # "</" inside a script would end it early: JSON allows writing the slash escaped
     payload = json.dumps(data).replace("</", "<\\/")
     return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
@@ -229,15 +251,18 @@ class Explorer:
         return f"<Explorer: {len(self.html)} characters of HTML, {where}>"
 
 
-def explore(loss: Any, path: str | Path | None = None, title: str = "") -> Explorer:
+def explore(loss: Any, path: str | Path | None = None, title: str = "",
+            by_hand: dict | None = None) -> Explorer:
     """Write (to `path`, if given) and return the explorer page for `loss`, a Tensor whose graph
     is still there (before backward, or after retain_graph=True) or a `viz.trace`.
 
+    `by_hand` maps tensors (or their names, e.g. 'layers.0.weight') to gradients dL/dtensor
+    that you computed yourself: the page shows each beside the engine's, and whether they agree.
     No .grad changes. Open the file by double-click; in a notebook the returned object shows the
     page inline. See the module docstring."""
     if not isinstance(loss, (Tensor, Trace)):
         raise TypeError(f"explore: expected a Tensor or a viz.trace, got {type(loss).__name__}")
-    page = explorer_html(loss, title)
+    page = explorer_html(loss, title, by_hand)
     written = None
     if path is not None:
         written = Path(path)

@@ -260,6 +260,13 @@
     tensorTable(step.value, p, "value");
     html("h3", null, "gradient arriving: dL/d(this) = dout", p);
     tensorTable(step.grad, p, "grad");
+    if (step.by_hand) {
+      html("h3", null, "your backprop by hand", p);
+      tensorTable(step.by_hand, p, "by-hand");
+      var verdict = step.by_hand.agrees ? "agrees with the engine" : "DIFFERS from the engine";
+      html("div", step.by_hand.agrees ? "agree" : "differ",
+           verdict + " (largest difference " + format(step.by_hand.difference) + ")", p).id = "by-hand-verdict";
+    }
     if (step.rule) {
       html("h3", null, "local derivative rule", p);
       html("div", "rule", step.rule, p).id = "rule";
