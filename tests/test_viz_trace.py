@@ -329,3 +329,16 @@ def test_the_assets_ship_with_the_package():
     from importlib import resources
     folder = resources.files("tinygrad_nn.viz").joinpath("assets")
     assert {"explorer.js", "explorer.css"} <= {p.name for p in folder.iterdir()}
+
+
+def test_by_hand_gradients_name_tensors_of_the_graph():
+    out = viz.graph_example("neuron")
+    w = next(t for t in graph_tensors(out) if t.name == "w")
+    data = explorer_module.explorer_data(out, by_hand={"w": viz.trace(out).grad(w) + 1.0})
+    (step,) = [s for s in data["steps"] if "by_hand" in s]
+    assert not step["by_hand"]["agrees"] and step["by_hand"]["difference"] == pytest.approx(1.0)
+    with pytest.raises(ValueError, match=r"explore: by_hand names 'W', which is not a tensor of this "
+                                         r"graph \(named tensors: \['b', 'out', 'w', 'x', 'z'\]\)"):
+        explorer_module.explorer_data(out, by_hand={"W": np.zeros(3)})
+    with pytest.raises(ValueError, match=r"by_hand\['w'\] has shape \(2,\), but the tensor has shape \(3,\)"):
+        viz.explore(out, by_hand={"w": np.zeros(2)})

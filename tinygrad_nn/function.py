@@ -386,8 +386,7 @@ class FreedTensor:
     def ndim(self) -> int:
         return len(self.shape)
 
-    @property
-    def size(self) -> int:
+    def numel(self) -> int:
         return int(np.prod(self.shape))
 
     def __repr__(self) -> str:

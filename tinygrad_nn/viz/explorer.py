@@ -136,7 +136,7 @@ def _by_hand(by_hand: dict | None, order: list[Any]) -> dict[int, np.ndarray]:
             raise ValueError(f"explore: by_hand names {which!r}, which is not a tensor of this graph "
                              f"(named tensors: {sorted(names)})")
         g = np.asarray(g)
-        if g.size != t.size:
+        if g.size != int(np.prod(t.shape)):   # (t.size is a method on a Tensor, as in PyTorch)
             raise ValueError(f"explore: by_hand[{which!r}] has shape {g.shape}, but the tensor has "
                              f"shape {t.shape}")
         found[_node_key(t)] = g.reshape(t.shape)
