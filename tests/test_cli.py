@@ -317,12 +317,27 @@ def test_graph_writes_each_example_and_says_where(tmp_path, capsys, example):
 def test_graph_renders_the_requested_format_when_graphviz_is_there(tmp_path, monkeypatch, capsys):
     from tinygrad_nn.viz import graph
     monkeypatch.setattr(graph, "_render", lambda dot, fmt: b"<svg>" + dot.encode() + b"</svg>")
-    target = tmp_path / "sub" / "g.svg"   # a missing folder is made, as train does
+    target = tmp_path / "sub" / "g.png"   # a missing folder is made, as train does
     code, out, err = run(capsys, "graph", "--example", "neuron", "--out", str(target))
     assert code == 0, err
     assert out.strip() == f"wrote {target}"
     assert target.read_bytes().startswith(b"<svg>digraph")
-    assert [p.name for p in target.parent.iterdir()] == ["g.svg"]   # no scratch folder left
+    assert [p.name for p in target.parent.iterdir()] == ["g.png"]   # no scratch folder left
+
+
+def test_graph_svg_is_drawn_without_graphviz_and_html_writes_the_explorer(tmp_path, monkeypatch, capsys):
+    from tinygrad_nn.viz import graph
+    monkeypatch.setattr(graph, "_render", lambda dot, fmt: None)   # no Graphviz
+    code, out, err = run(capsys, "graph", "--example", "neuron", "--out", str(tmp_path / "g.svg"),
+                         "--html", str(tmp_path / "g.html"))
+    assert code == 0, err
+    assert (tmp_path / "g.svg").read_text().startswith("<svg")
+    page = (tmp_path / "g.html").read_text()
+    assert page.startswith("<!DOCTYPE html>") and '<script id="explorer-data"' in page
+    assert f"wrote {tmp_path / 'g.html'}" in out
+    code, _, err = run(capsys, "graph", "--html", str(tmp_path / "g.html"))
+    assert_one_line_error(code, err, "g.html", "--force")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["g.html", "g.svg"]   # --html alone: no graph.svg
 
 
 def test_graph_does_not_overwrite_without_force(tmp_path, capsys):
@@ -339,7 +354,7 @@ def test_graph_does_not_overwrite_the_dot_fallback_without_force(tmp_path, monke
     from tinygrad_nn.viz import graph
     monkeypatch.setattr(graph, "_render", lambda dot, fmt: None)   # no Graphviz
     (tmp_path / "g.dot").write_text("mine")
-    code, _, err = run(capsys, "graph", "--out", str(tmp_path / "g.svg"))
+    code, _, err = run(capsys, "graph", "--out", str(tmp_path / "g.png"))   # .svg needs no Graphviz
     assert_one_line_error(code, err, "g.dot", "--force")
     assert (tmp_path / "g.dot").read_text() == "mine"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["g.dot"]

@@ -41,13 +41,16 @@ class WrongSquare(Function):
 
 
 def tensor_count(order_root):
+    """Tensors in the graph, counted through grad_fn.parents (a FreedTensor after backward is the
+    same tensor: its grad_fn identifies it)."""
     seen, stack = set(), [order_root]
     while stack:
         t = stack.pop()
-        if id(t) not in seen:
-            seen.add(id(t))
-            if t._ctx is not None:
-                stack.extend(a for a in t._ctx.inputs if isinstance(a, Tensor))
+        key = id(t) if t.grad_fn is None else id(t.grad_fn)
+        if key not in seen:
+            seen.add(key)
+            if t.grad_fn is not None:
+                stack.extend(t.grad_fn.parents)
     return len(seen)
 
 
@@ -108,12 +111,27 @@ def test_to_dot_draws_failing_nodes_from_locate_gradient_errors_in_red():
     assert to_dot(out, highlight=every).count("FAILED") == 1
 
 
-def test_to_dot_after_a_plain_backward_shows_freed_ops():
+def edges(dot):
+    return sorted(re.findall(r"(?:t|op)\d+ -> (?:t|op)\d+", dot))
+
+
+def test_to_dot_after_a_plain_backward_shows_every_node_and_says_values_were_freed():
     loss, *_ = small_graph()
+    before = to_dot(loss)
     loss.backward()
     dot = to_dot(loss)
-    assert "(inputs freed by backward)" in dot
-    assert dot.count("shape=box") == 1
+    assert dot.count("shape=box") == before.count("shape=box") == tensor_count(loss) == 9
+    assert dot.count("shape=oval") == before.count("shape=oval") == 5
+    assert edges(dot) == edges(before)
+    for name in ("x", "w", "b", "loss"):
+        assert f'label="{name}\\n' in dot
+    for op in ("matmul", "add", "sigmoid", "mul", "sum"):
+        assert f'label="{op}' in dot
+    note = re.search(r'label="(values were freed[^"]*)"', dot).group(1)
+    assert "retain_graph=True" in note and "viz.trace(loss)" in note
+    assert dot.count("(value freed)") == 6   # 4 intermediates and 2 constants: x and x[:, :1]
+    assert "grad [" in dot                            # the leaves keep their .grad
+    assert "labelloc" not in before
 
 
 def test_module_parameters_show_their_dotted_names():
@@ -133,11 +151,20 @@ def test_draw_without_graphviz_writes_dot_and_says_how_to_render(tmp_path, monke
     monkeypatch.setitem(sys.modules, "graphviz", None)   # import graphviz -> ImportError
     monkeypatch.setattr(graph_module.shutil, "which", lambda name: None)
     loss, *_ = small_graph()
-    written = draw(loss, tmp_path / "graph.svg")
+    written = draw(loss, tmp_path / "graph.png")
     assert written == tmp_path / "graph.dot"
     assert written.read_text() == to_dot(loss)
     said = capsys.readouterr().out
-    assert f"dot -Tsvg {written} -o {tmp_path / 'graph.svg'}" in said
+    assert f"dot -Tpng {written} -o {tmp_path / 'graph.png'}" in said
+
+
+def test_draw_svg_needs_no_graphviz(tmp_path, monkeypatch):
+    monkeypatch.setitem(sys.modules, "graphviz", None)
+    monkeypatch.setattr(graph_module.shutil, "which", lambda name: None)
+    loss, *_ = small_graph()
+    written = draw(loss, tmp_path / "graph.svg")
+    assert written == tmp_path / "graph.svg"
+    assert written.read_text() == draw(loss).svg
 
 
 def test_draw_renders_with_the_graphviz_package(tmp_path, monkeypatch):
@@ -224,11 +251,20 @@ def test_explain_backward_with_a_gradient_for_a_vector_output():
         backward_steps(x * 3)
 
 
-def test_explain_backward_after_a_freed_graph_says_what_to_do():
+def test_explain_backward_after_a_freed_graph_lists_every_step_and_says_what_to_do(capsys):
     loss, *_ = small_graph()
+    before = backward_steps(loss)
     loss.backward()
-    with pytest.raises(RuntimeError, match="retain_graph=True"):
-        explain_backward(loss)
+    capsys.readouterr()
+    after = explain_backward(loss)
+    text = capsys.readouterr().out
+    assert [(s.op, s.output, s.call, s.rule) for s in after] == \
+        [(s.op, s.output, s.call, s.rule) for s in before]
+    assert [[(n, t) for n, t, _ in s.grad_out] for s in after] == \
+        [[(n, t) for n, t, _ in s.grad_out] for s in before]
+    assert all(s.grad_in is None and all(g is None for *_, g in s.grad_out) for s in after)
+    assert "values were freed by backward()" in text and "retain_graph=True" in text
+    assert "|dL/dt4| = (freed)" in text
 
 
 def test_every_primitive_op_states_its_derivative_rule():

@@ -233,6 +233,9 @@ def build_parser() -> argparse.ArgumentParser:
     gr.add_argument("--explain", action="store_true",
                     help="print backward step by step: each op, its local derivative rule and the "
                          "gradient norms flowing in and out")
+    gr.add_argument("--html", metavar="FILE",
+                    help="write the explorer: one self-contained HTML page that steps through forward "
+                         "and backward node by node with the numbers (open it by double-click)")
     gr.set_defaults(run=_graph)
     return parser
 
@@ -616,7 +619,7 @@ def _gradcheck(args: argparse.Namespace) -> int:
 
 def _graph(args: argparse.Namespace) -> int:
     out = args.out
-    if out is None and not (args.text or args.explain):
+    if out is None and not (args.text or args.explain or args.html):
         out = "graph.svg"
     target = _graph_target(out, args.force) if out is not None else None  # checked before any work
     loss = graph_example(args.example)
@@ -628,7 +631,20 @@ def _graph(args: argparse.Namespace) -> int:
         explain_backward(loss)
     if target is not None:
         _draw_graph(loss, target, args.force)
+    if args.html:
+        _write_explorer(loss, Path(args.html).expanduser(), args.force)
     return 0
+
+
+def _write_explorer(loss: Any, path: Path, force: bool) -> None:
+    from .viz import explore
+    if path.exists() and not force:
+        raise CommandError(f"{str(path)!r} exists already; pass --force to overwrite it")
+    try:
+        explore(loss, path)
+    except OSError as e:
+        raise CommandError(f"cannot write {str(path)!r}: {e.strerror or e}") from None
+    print(f"wrote {path} (open it in a browser: no network or server needed)")
 
 
 def _graph_target(out: str, force: bool) -> Path:

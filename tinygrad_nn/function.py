@@ -122,7 +122,7 @@ class Function:
     __slots__ = ("inputs", "output", "needs_input_grad", "kwargs", "_saved", "_version_sum",
                  "_seq", "__dict__")
 
-    inputs: tuple[Any, ...] | None        # the forward arguments; None once backward freed them
+    inputs: tuple[Any, ...] | None        # the forward arguments; stand-ins once backward freed them
     output: Tensor | None                 # set by the engine while this node's backward runs
     needs_input_grad: tuple[bool, ...]    # per forward argument: does it want a gradient?
     kwargs: dict[str, Any]
@@ -181,11 +181,30 @@ class Function:
         return type(self).__name__.lower()
 
     @property
-    def parents(self) -> tuple[Tensor, ...]:
-        """The Tensor inputs of this node, in argument order (empty once the graph is freed)."""
+    def parents(self) -> tuple[Any, ...]:
+        """The Tensor inputs of this node, in argument order. After a backward without
+        retain_graph, an input that is not a leaf is a `FreedTensor`: its name, shape, dtype and
+        grad_fn, without its values."""
         if self.inputs is None:
             return ()
-        return tuple(a for a in self.inputs if isinstance(a, Tensor))
+        return tuple(a for a in self.inputs if isinstance(a, (Tensor, FreedTensor)))
+
+    @property
+    def next_functions(self) -> tuple[tuple[Any, int], ...]:
+        """PyTorch's view of the graph's edges: for each tensor input, (its grad_fn, 0); a leaf
+        that requires grad gives (AccumulateGrad, 0), a constant (None, 0). Kept by backward."""
+        edges = []
+        for p in self.parents:
+            if p._ctx is not None:
+                edges.append((p._ctx, 0))
+            else:
+                edges.append((AccumulateGrad(p) if p.requires_grad else None, 0))
+        return tuple(edges)
+
+    @property
+    def freed(self) -> bool:
+        """True once a backward without retain_graph released what this node saved."""
+        return type(self.inputs) is _FreedInputs
 
     def save_for_backward(self, *values: Any) -> None:
         """Keep arrays (or Tensors) for backward; read them back with `ctx.saved_tensors`."""
@@ -195,7 +214,7 @@ class Function:
     def saved_tensors(self) -> tuple[Tensor, ...]:
         """What forward saved, as Tensors: an input's or the output's array maps to that Tensor."""
         saved = getattr(self, "_saved", None)
-        if saved is None or self.inputs is None:
+        if saved is None or self.inputs is None or type(self.inputs) is _FreedInputs:
             raise RuntimeError(f"{self.name}: saved tensors were freed by an earlier backward "
                                "(pass retain_graph=True to backward to keep them)")
         own = {id(a._data): a for a in self.inputs if isinstance(a, Tensor)}
@@ -414,11 +433,97 @@ def _backward(root: Tensor, gradient: Tensor, retain_graph: bool, create_graph: 
                     grads[key] = _wrap(prev._data + ig._data)
             if retain_graph:
                 ctx.output = None
-            else:
-                ctx.inputs = ctx._saved = ctx.output = None
+            else:   # keep the graph's structure, free its values: see FreedTensor
+                ctx.inputs = _FreedInputs([FreedTensor(a) if type(a) is Tensor and (
+                    a._ctx is not None or not a.requires_grad) else a for a in args])
+                ctx._saved = ctx.output = None
+                if ctx.__dict__:   # what forward kept on ctx (relu's mask, say) goes too
+                    _forget_extras(ctx)
     if inputs is None:
         return None
     return [found.get(id(x)) for x in inputs]
+
+
+class FreedTensor:
+    """What a node keeps of an input after a backward without retain_graph: the input's name,
+    shape, dtype and grad_fn, so the graph stays walkable (as PyTorch keeps its structure), but
+    not its values, whose memory is released. A leaf that requires grad is kept as itself."""
+
+    __slots__ = ("_ctx", "name", "shape", "dtype", "_key")
+    grad = None
+    _hooks = None
+
+    def __init__(self, t: Tensor) -> None:
+        self._ctx = t._ctx
+        self.name = t.name
+        data = t._data
+        self.shape = data.shape
+        self.dtype = data.dtype
+        self._key = id(t)   # tells a constant (no grad_fn) apart from other constants
+
+    @property
+    def requires_grad(self) -> bool:
+        return self._ctx is not None
+
+    @property
+    def grad_fn(self) -> Function | None:
+        return self._ctx
+
+    @property
+    def is_leaf(self) -> bool:
+        return self._ctx is None
+
+    @property
+    def ndim(self) -> int:
+        return len(self.shape)
+
+    def numel(self) -> int:
+        return int(np.prod(self.shape))
+
+    def __repr__(self) -> str:
+        name = f" {self.name!r}" if self.name else ""
+        grad_fn = f", grad_fn={self._ctx!r}" if self._ctx is not None else ""
+        return f"FreedTensor({self.shape}, {self.dtype}{name}{grad_fn}; values freed by backward)"
+
+
+class _FreedInputs(tuple):
+    """A node's inputs after backward released them (its type marks the node as freed)."""
+
+
+class AccumulateGrad:
+    """PyTorch's name for where a leaf's gradient ends up: `next_functions` shows one per leaf."""
+
+    __slots__ = ("variable",)
+    name = "accumulategrad"
+    next_functions: tuple = ()
+
+    def __init__(self, variable: Tensor) -> None:
+        self.variable = variable
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, AccumulateGrad) and other.variable is self.variable
+
+    def __hash__(self) -> int:
+        return id(self.variable)
+
+    def __repr__(self) -> str:
+        return "<AccumulateGrad>"
+
+
+def _forget_extras(ctx: Function) -> None:
+    """Drop what forward kept on ctx besides the engine's slots, except where it was created
+    (detect_anomaly's and viz.record's notes: the line, the Modules)."""
+    kept = {k: v for k, v in ctx.__dict__.items() if k in ("created_at", "created_in")}
+    ctx.__dict__.clear()
+    ctx.__dict__.update(kept)
+
+
+def _node_key(t: Any) -> int:
+    """One number per tensor of a graph, the same for a Tensor and the FreedTensor that stands
+    for it: its grad_fn's id (nodes are kept alive by the graph), or for a leaf its own id."""
+    if t._ctx is not None:
+        return id(t._ctx)
+    return t._key if type(t) is FreedTensor else id(t)
 
 
 def grad(outputs: Tensor, inputs: Sequence[Tensor], grad_outputs: Any = None,
@@ -451,7 +556,8 @@ def grad(outputs: Tensor, inputs: Sequence[Tensor], grad_outputs: Any = None,
 def graph_tensors(root: Tensor) -> list[Tensor]:
     """Every tensor in the graph behind `root` (leaves and constants too), each after the tensors
     it was made from: data-flow order, first arguments first. Iterative, so any depth is fine.
-    (A node freed by backward has no parents any more: walk before backward, or retain_graph.)"""
+    After a backward without retain_graph the tensors between root and the leaves are
+    FreedTensors (shape, dtype, name and grad_fn, without values)."""
     order: list[Tensor] = []
     visited: set[int] = set()
     stack: list[tuple[Tensor, bool]] = [(root, False)]
@@ -460,13 +566,14 @@ def graph_tensors(root: Tensor) -> list[Tensor]:
         if expanded:
             order.append(t)
             continue
-        if id(t) in visited:
+        key = _node_key(t)
+        if key in visited:
             continue
-        visited.add(id(t))
+        visited.add(key)
         stack.append((t, True))
         if t._ctx is not None:
             for p in reversed(t._ctx.parents):   # reversed: the first argument comes out first
-                if id(p) not in visited:
+                if _node_key(p) not in visited:
                     stack.append((p, False))
     return order
 
@@ -484,11 +591,11 @@ def _topological_order(root: Tensor) -> list[Tensor]:
         ctx = t._ctx
         if ctx is None:
             continue
-        if ctx.inputs is None:
+        if type(ctx.inputs) is _FreedInputs:
             raise RuntimeError(f"backward: the graph through {ctx.name} was freed by an earlier "
                                "backward; pass retain_graph=True to the first backward call to "
                                "backpropagate through it again")
-        for p in ctx.inputs:
+        for p in ctx.inputs:   # type: ignore[union-attr]  # set by apply on every recorded node
             if isinstance(p, Tensor) and p.requires_grad and id(p) not in seen:
                 seen.add(id(p))
                 order.append(p)
