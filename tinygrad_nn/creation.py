@@ -5,6 +5,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
+from .function import numpy_call
 from ._tensor import Tensor, get_default_dtype
 
 _rng = np.random.default_rng()
@@ -65,13 +66,22 @@ def eye(n: int, m: int | None = None, dtype: Any = None, requires_grad: bool = F
 def randn(*shape: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     """Standard normal samples (seeded by manual_seed)."""
     d = _dtype(dtype)
-    return Tensor(_rng.standard_normal(_shape(shape)).astype(d), requires_grad=requires_grad)
+    # numpy_call: a compiled step draws new numbers on every call, as eager does
+    return Tensor(numpy_call(_standard_normal, _shape(shape), d), requires_grad=requires_grad)
 
 
 def rand(*shape: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     """Uniform samples in [0, 1) (seeded by manual_seed)."""
     d = _dtype(dtype)
-    return Tensor(_rng.random(_shape(shape)).astype(d), requires_grad=requires_grad)
+    return Tensor(numpy_call(_uniform, _shape(shape), d), requires_grad=requires_grad)
+
+
+def _standard_normal(shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
+    return _rng.standard_normal(shape).astype(dtype)   # the generator current at the call
+
+
+def _uniform(shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
+    return _rng.random(shape).astype(dtype)
 
 
 def zeros_like(t: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:

@@ -14,6 +14,7 @@ import numpy as np
 
 from .. import creation, ops
 from ..ops import where
+from ..function import numpy_call
 from .._tensor import Tensor
 
 _REDUCTIONS = ("mean", "sum", "none")
@@ -92,9 +93,14 @@ def dropout(x: Tensor, p: float = 0.5, training: bool = True) -> Tensor:
         return x
     if p == 1.0:
         return x * np.zeros((), x.dtype)
-    keep = creation.rng().random(x.shape) >= p
-    # the scaled mask is a constant operand of one multiply: its gradient is the same mask
-    return x * (keep * (1.0 / (1.0 - p))).astype(x.dtype)
+    # the scaled mask is a constant operand of one multiply: its gradient is the same mask (drawn
+    # through numpy_call, so a compiled step draws a new mask on every call, as eager does)
+    return x * numpy_call(_dropout_mask, x.shape, p, x.dtype)
+
+
+def _dropout_mask(shape: tuple[int, ...], p: float, dtype: np.dtype) -> np.ndarray:
+    keep = creation.rng().random(shape) >= p
+    return (keep * (1.0 / (1.0 - p))).astype(dtype)
 
 
 # --- argument checks shared by the losses ------------------------------------------------------
