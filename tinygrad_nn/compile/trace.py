@@ -81,6 +81,7 @@ class Recorder:
         self.grad_state: dict[int, Any] = {}  # id(Tensor) -> what the program last did to .grad
         self.entry_grads: dict[int, tuple[Tensor, Any]] = {}   # grads the program reads at entry
         self.ctx_kept: set[str] = set()       # replay ctxs whose forward keeps arrays on them
+        self.in_accumulate = 0
 
     # --- naming ------------------------------------------------------------------------------
     def fresh(self, kind: str) -> str:
@@ -248,14 +249,33 @@ class Recorder:
         return id(t._data) in self.names or t.requires_grad or t._ctx is not None
 
     # --- gradients into .grad ------------------------------------------------------------------
+    def grad_assigned(self, t: Tensor, value: Any) -> None:
+        """`t.grad = value` in the traced code (p.grad = None, a hand-made gradient)."""
+        if self.opaque or self.in_accumulate:
+            return
+        try:
+            leaf = t.requires_grad and t._ctx is None
+        except AttributeError:   # Tensor.__init__ or _wrap setting up a tensor made in the step:
+            self.grad_state[id(t)] = ("fresh",)   # its .grad starts as None on every call
+            self.keep.append(t)
+            return
+        if not leaf and id(t) not in self.tensors:
+            return
+        if value is None:
+            self.set_grad(t, None)
+        elif isinstance(value, Tensor):
+            self.set_grad(t, self.value(value._data, value))
+
     def accumulate(self, real: Callable, t: Tensor, g: Tensor, handed: set, create_graph: bool) -> None:
         before = t.grad
         before_data = None if before is None else before._data
         self.allow_modify += 1
+        self.in_accumulate += 1
         try:
             real(t, g, handed, create_graph)
         finally:
             self.allow_modify -= 1
+            self.in_accumulate -= 1
         if self.opaque:
             return
         name = self.tensor(t) if id(t) not in self.tensors else self.tensors[id(t)]
@@ -415,6 +435,13 @@ class Patches:
         self.patch(creation, "manual_seed", seed)
         if tinygrad_nn.__dict__.get("manual_seed") is self.saved[-1][2]:
             self.patch(tinygrad_nn, "manual_seed", seed)
+        grad_slot = Tensor.__dict__["grad"]
+
+        def set_grad(t: Tensor, value: Any) -> None:
+            rec.grad_assigned(t, value)
+            grad_slot.__set__(t, value)
+
+        self.patch(Tensor, "grad", property(lambda t: grad_slot.__get__(t, Tensor), set_grad))
         real_accumulate = function._accumulate
         real_backward = function._backward
         self.patch(function, "_accumulate",
