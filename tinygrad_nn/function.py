@@ -324,7 +324,7 @@ def _backward(root: Tensor, gradient: Tensor, retain_graph: bool, create_graph: 
                 else:   # a first-order sum records nothing: numpy's add, without an op around it
                     grads[key] = _wrap(prev._data + ig._data)
                     if _trace is not None:
-                        _trace.call(np.add, (prev._data, ig._data), grads[key]._data)
+                        _trace.call(np.add, (prev._data, ig._data), grads[key]._data, pure=True)
             if retain_graph:
                 ctx.output = None
             else:

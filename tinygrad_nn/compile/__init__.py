@@ -21,6 +21,7 @@ Returned Tensors are plain values (requires_grad=False, no graph): call backward
 """
 from __future__ import annotations
 
+import gc
 import inspect
 from dataclasses import dataclass, field
 from typing import Any, Callable
@@ -166,10 +167,18 @@ class CompiledFunction:
             else:
                 kinds.append("s")
         guards = Guards(args, names)   # before fn runs: it sees the state fn was called in
-        with Patches(rec):
-            result = self.fn(*args)
-            out_exprs: list[str] = []
-            outputs = describe_outputs(rec, result, out_exprs)
+        # the recorder keeps every traced object alive; the cyclic collector would rescan them
+        # all again and again (half of W2's tracing time), and they make no cycles
+        collector_was_on = gc.isenabled()
+        gc.disable()
+        try:
+            with Patches(rec):
+                result = self.fn(*args)
+                out_exprs: list[str] = []
+                outputs = describe_outputs(rec, result, out_exprs)
+        finally:
+            if collector_was_on:
+                gc.enable()
         _final_grads(rec, args)
         leaves = [t for n, t in rec.tensor_objects.items()]
         guards.finish(rec.modules, leaves, args, list(rec.entry_grads.values()))

@@ -48,9 +48,13 @@ class Program:
             for name in _VALUE.findall(ins.code) + _CTX.findall(ins.code):
                 last[name] = i
         keep = set(_VALUE.findall(" ".join(self.out_exprs)))
+        dies_at: dict[int, list[str]] = {}
+        for name, at in last.items():
+            if name not in keep:
+                dies_at.setdefault(at, []).append(name)
         for i, ins in enumerate(self.instrs):
             lines.append("    " + ins.code)
-            dead = [n for n, at in last.items() if at == i and n not in keep]
+            dead = dies_at.get(i, [])
             values = sorted(n for n in dead if n.startswith("v"))
             if values:
                 lines.append("    del " + ", ".join(values))
@@ -70,7 +74,7 @@ class Program:
         lines = [f"def {name}({head}):"]
         phase = None
         for ins in self.instrs:
-            if ins.phase != phase:
+            if ins.phase != phase and ins.op != "set_grad":   # p.grad = None stays with its section
                 phase = ins.phase
                 lines.append(f"    # --- {phase}")
             text = self._line(ins)

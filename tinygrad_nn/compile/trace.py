@@ -28,6 +28,8 @@ import numpy as np
 from .. import function
 from .._tensor import Tensor
 
+_NAME = re.compile(r"(?<![\w.])[A-Za-z_]\w*")   # names, not attributes
+_BUILT_IN = "tinygrad_nn.ops"   # the built-in ops are deterministic: constant inputs, constant output
 _PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
 
 
@@ -40,10 +42,16 @@ def user_line() -> str:
     frame: Any = sys._getframe(1)
     while frame is not None:
         filename = frame.f_code.co_filename
-        if not os.path.abspath(filename).startswith(_PACKAGE):
+        inside = _INSIDE.get(filename)
+        if inside is None:
+            inside = _INSIDE[filename] = os.path.abspath(filename).startswith(_PACKAGE)
+        if not inside:
             return f"{filename}:{frame.f_lineno} in {frame.f_code.co_name}"
         frame = frame.f_back
     return "an unknown place"
+
+
+_INSIDE: dict[str, bool] = {}   # file name -> is it part of tinygrad_nn?
 
 
 @dataclass
@@ -82,6 +90,8 @@ class Recorder:
         self.entry_grads: dict[int, tuple[Tensor, Any]] = {}   # grads the program reads at entry
         self.ctx_kept: set[str] = set()       # replay ctxs whose forward keeps arrays on them
         self.in_accumulate = 0
+        self.made_here: set[int] = set()      # ids of tensors created during the trace
+        self.const_tensors: set[str] = set()  # L names of tensors made here from constants
 
     # --- naming ------------------------------------------------------------------------------
     def fresh(self, kind: str) -> str:
@@ -116,7 +126,14 @@ class Recorder:
                 a = t._data
                 self.display[name] = repr(a.item()) if a.ndim == 0 else f"const{a.shape}"
             self.display[name + "._data"] = self.display[name]
+            if id(t) in self.made_here and not t.requires_grad:
+                self.const_tensors.add(name)   # made by this call from constants: a constant
         return name
+
+    def is_constant(self, expr: str) -> bool:
+        """Is the expression the same on every call (constants, tensors made from them)?"""
+        names = _NAME.findall(expr)
+        return all(n.startswith("K") or n in self.const_tensors for n in names)
 
     def array(self, a: Any, owner: Tensor | None = None) -> str:
         """The expression for array `a` (owner: the Tensor holding it, if any)."""
@@ -176,6 +193,14 @@ class Recorder:
         if self.opaque:
             return
         inputs = [self.value(a, t if isinstance(t, Tensor) else None) for a, t in zip(arrays, args)]
+        if cls.__module__.startswith(_BUILT_IN) and all(map(self.is_constant, inputs)):
+            # constant folding: a built-in op of constants (backward's seed times a loss's scale)
+            # gives the same array on every call, so the replay uses the traced one
+            self.constant(out)
+            for kept in list(ctx.__dict__.values()) + list(getattr(ctx, "_saved", None) or ()):
+                if isinstance(kept, (np.ndarray, np.generic)) and id(kept) not in self.names:
+                    self.constant(kept)
+            return
         f = self.fresh("F")
         c = "C" + f[1:]
         self.env[f] = cls.forward
@@ -207,10 +232,14 @@ class Recorder:
         self.add(code, f"{name} = {self.text(op, inputs, kwargs)}", op,
                  inputs, name, _shapes(arrays, out))
 
-    def call(self, fn: Callable, args: tuple, out: Any, kwargs: dict | None = None) -> None:
+    def call(self, fn: Callable, args: tuple, out: Any, kwargs: dict | None = None,
+             pure: bool = False) -> None:
         if self.opaque:
             return
         inputs = [self.value(a) for a in args]
+        if pure and all(map(self.is_constant, inputs)):
+            self.constant(out)
+            return
         f = self.fresh("F")
         self.env[f] = fn
         call = ", ".join(inputs)
@@ -257,6 +286,7 @@ class Recorder:
             leaf = t.requires_grad and t._ctx is None
         except AttributeError:   # Tensor.__init__ or _wrap setting up a tensor made in the step:
             self.grad_state[id(t)] = ("fresh",)   # its .grad starts as None on every call
+            self.made_here.add(id(t))
             self.keep.append(t)
             return
         if not leaf and id(t) not in self.tensors:
@@ -308,6 +338,8 @@ class Recorder:
                      "")
         else:
             self.env.setdefault("_wrap", function._wrap)
+            if self.is_constant(expr):   # every call hands out a new array, as eager does
+                expr = f"{expr}.copy()"
             self.add(f"{name}.grad = _wrap({expr})", f"{self.display[name]}.grad = {self.show(expr)}",
                      "set_grad", [expr], None, "")
         self.grad_state[id(t)] = ("set", expr)
@@ -328,6 +360,34 @@ class Recorder:
             for p in params:
                 self.grad_state[id(p)] = ("opaque",)
 
+    def _fast_inplace(self, op: str, name: str | None, array: str, target: Tensor, args: tuple,
+                      kwargs: dict) -> bool:
+        """add_/sub_/mul_/div_ as the numpy statement the method runs (_tensor.py), plus its
+        mark_modified: a manual SGD update replays without a Tensor or a no_grad block."""
+        if op == "add_":
+            if not 1 <= len(args) <= 2 or set(kwargs) - {"alpha"}:
+                return False
+            alpha = args[1] if len(args) == 2 else kwargs.get("alpha", 1.0)
+        elif len(args) != 1 or kwargs:
+            return False
+        other = args[0]
+        o = self.value(other._data if isinstance(other, Tensor) else other)
+        if op == "add_":
+            code = f"{array} += {o}" if alpha == 1.0 else f"{array} += {self.constant(alpha)} * {o}"
+        else:
+            code = f"{array}[...] {'*' if op == 'mul_' else '/'}= {o}"
+        if name is not None:
+            self.env.setdefault("_mark", function.mark_modified)
+            code += f"; _mark({name})"
+        shown, other_shown = self.show(array), self.show(o)
+        if op == "add_":
+            text = f"{shown} += {other_shown}" if alpha == 1.0 else f"{shown} += {alpha!r} * {other_shown}"
+        else:
+            text = f"{shown} {'*' if op == 'mul_' else '/'}= {other_shown}"
+        self.add(code, text, op, [o], None, str(target.shape),
+                 phase="update" if target.requires_grad else self.phase)
+        return True
+
     def effect(self, fn: Callable, args: tuple) -> None:
         """fn(*args) for its effect alone (manual_seed): replayed as the same call."""
         f = self.fresh("F")
@@ -338,6 +398,15 @@ class Recorder:
 
     def inplace(self, method: Callable, target: Tensor, args: tuple, kwargs: dict) -> None:
         name = self.tensors.get(id(target))
+        array = name + "._data" if name else self.value(target._data, target)
+        if self.is_constant(array):
+            raise CompileError(f"compile: {method.__name__} changes in place a tensor made inside the "
+                               f"compiled function from constants (shape {target.shape}), at "
+                               f"{user_line()}; make it with an op of the inputs instead (e.g. "
+                               "x * 0), or outside the function")
+        if method.__name__ in ("add_", "mul_", "div_") and self._fast_inplace(
+                method.__name__, name, array, target, args, kwargs):
+            return
         if name is not None:
             t_expr = name
         else:
@@ -487,7 +556,7 @@ def _comparing(rec: Recorder, original: Any, fn: Callable) -> Any:
     def method(self: Tensor, other: Any) -> Tensor:
         out = original(self, other)
         raw = other._data if isinstance(other, Tensor) else other
-        rec.call(fn, (self._data, raw), out._data)
+        rec.call(fn, (self._data, raw), out._data, pure=True)
         return out
     return method
 
@@ -495,7 +564,7 @@ def _comparing(rec: Recorder, original: Any, fn: Callable) -> Any:
 def _arg_reducing(rec: Recorder, original: Any, fn: Callable) -> Any:
     def method(self: Tensor, axis: Any = None, keepdims: bool = False) -> Tensor:
         out = original(self, axis, keepdims)
-        rec.call(fn, (self._data,), out._data, {"axis": axis, "keepdims": keepdims})
+        rec.call(fn, (self._data,), out._data, {"axis": axis, "keepdims": keepdims}, pure=True)
         return out
     return method
 
