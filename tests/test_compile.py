@@ -434,3 +434,23 @@ def test_compile_as_decorator_and_copy_safety():
 
     assert_same(f(Tensor(np.ones(2))), Tensor(np.full(2, 2.0)))
     assert copy.copy(f.fn) is f.fn
+
+
+# --- tinygrad-nn train --compile ----------------------------------------------------------------
+
+def test_train_compile_gives_the_same_curves_as_eager(tmp_path, capsys):
+    import json
+
+    from tinygrad_nn import cli
+    runs = {}
+    for name, extra in (("eager", []), ("compiled", ["--compile"])):
+        out = tmp_path / name
+        code = cli.main(["train", "--data", "spiral", "--epochs", "3", "--hidden", "16",
+                         "--dropout", "0.2", "--optimizer", "adam", "--lr", "0.01", "--seed", "3",
+                         "--progress", "none", "--out", str(out), *extra])
+        assert code == 0, capsys.readouterr().err
+        runs[name] = json.loads((out / "metrics.json").read_text())
+    for eager, compiled in zip(runs["eager"]["epochs"], runs["compiled"]["epochs"]):
+        for key in ("train_loss", "train_accuracy", "test_loss", "test_accuracy"):
+            assert compiled[key] == pytest.approx(eager[key], rel=1e-6), key
+    assert runs["compiled"]["test_accuracy"] == runs["eager"]["test_accuracy"]

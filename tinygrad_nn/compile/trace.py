@@ -381,7 +381,11 @@ class Recorder:
             code += f"; _mark({name})"
         shown, other_shown = self.show(array), self.show(o)
         if op == "add_":
-            text = f"{shown} += {other_shown}" if alpha == 1.0 else f"{shown} += {alpha!r} * {other_shown}"
+            if alpha == 1.0:
+                text = f"{shown} += {other_shown}"
+            else:   # p.sub_(g, alpha=lr) is add_(g, -lr): shown as the update rule it is
+                sign = "-" if alpha < 0 else "+"
+                text = f"{shown} {sign}= {abs(alpha)!r} * {other_shown}"
         else:
             text = f"{shown} {'*' if op == 'mul_' else '/'}= {other_shown}"
         self.add(code, text, op, [o], None, str(target.shape),
