@@ -363,7 +363,8 @@ def test_refuses_numpy_work_on_data_that_would_be_frozen():
 
     compiled = tinygrad_nn.compile(f)
     compiled(Tensor(np.arange(3.0)))
-    with pytest.raises(CompileError, match=r"test_compile.py:\d+ in f uses a value that changed between two calls"):
+    with pytest.raises(CompileError,
+                       match=r"test_compile.py:\d+ in f uses a value that changed between two calls"):
         compiled(Tensor(np.arange(3.0) * 2))
 
 

@@ -640,6 +640,7 @@ def numpy_call(fn: Callable[..., Any], *args: Any) -> Any:
         _trace.call(fn, args, out)
     return out
 
+
 if not TYPE_CHECKING:
     # The engine makes Tensors, and _tensor.py imports this module; _tensor.py fills this in.
     Tensor = None  # noqa: F811

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import gc
 import inspect
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Callable
 
 import numpy as np
@@ -131,7 +131,7 @@ class CompiledFunction:
         return recording.program.run(args)
 
     def _find(self, args: tuple) -> tuple[Recording | None, list[str]]:
-        reasons = []
+        reasons: list[str] = []
         for r in self.recordings:
             reason = r.guards.check(args)
             if reason is None:
@@ -324,7 +324,7 @@ class _State:
         env = recording.program.env
         self.tensors = [(n, t) for n, t in sorted(env.items()) if n.startswith("L")
                         and isinstance(t, Tensor)]
-        self.optimizers = []
+        self.optimizers: list[Any] = []
         for n, obj in env.items():
             if n.startswith("O"):
                 owner = obj.obj if isinstance(obj, _Bound) else obj
@@ -334,10 +334,13 @@ class _State:
         self.names = {id(t): recording.program.show(n) for n, t in self.tensors}
         self.saved = [(t, t._data, t._data.copy(), t.grad,
                        None if t.grad is None else t.grad._data.copy()) for _, t in self.tensors]
-        self.opt_saved = [(o, o.state, {p: (s, dict(s), {k: v.copy() for k, v in s.items()
-                                                        if isinstance(v, np.ndarray)})
-                                        for p, s in o.state.items()},
-                           [dict(g) for g in o.param_groups]) for o in self.optimizers]
+        # per optimizer: its state dict, each entry's dict with a copy of its plain values and of
+        # its arrays (restored into the same objects), and its hyperparameters
+        self.opt_saved = []
+        for o in self.optimizers:
+            entries = {p: (s, dict(s), {k: v.copy() for k, v in s.items() if isinstance(v, np.ndarray)})
+                       for p, s in o.state.items()}
+            self.opt_saved.append((o, o.state, entries, [dict(g) for g in o.param_groups]))
         self.rng = creation._rng
         self.rng_state = creation._rng.bit_generator.state
 
@@ -436,4 +439,3 @@ def _same(a: Any, b: Any) -> bool:
         return bool(a == b)
     except Exception:   # an object without a usable ==: the same object is the same value
         return a is b
-

@@ -90,10 +90,10 @@ class Guards:
             if isinstance(t, int):
                 t = args[t]
             g = t.grad
-            got = None if g is None else (g._data.shape, g._data.dtype)
-            if got != want:
+            has: Any = None if g is None else (g._data.shape, g._data.dtype)
+            if has != want:
                 return (f".grad of {t.name or 'a tensor of shape ' + str(t.shape)} is "
-                        f"{'None' if got is None else 'set'} at the call (it was "
+                        f"{'None' if has is None else 'set'} at the call (it was "
                         f"{'None' if want is None else 'set'} when traced)")
         return None
 

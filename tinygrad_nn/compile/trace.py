@@ -161,7 +161,7 @@ class Recorder:
             return f"({body})" if isinstance(v, tuple) else f"[{body}]"
         return self.constant(v)
 
-    def output(self, a: np.ndarray) -> str:
+    def output(self, a: Any) -> str:
         name = self.fresh("v")
         self.names[id(a)] = name
         self.keep.append(a)
@@ -188,7 +188,7 @@ class Recorder:
         return f"{op}({', '.join(parts)})"
 
     # --- what the engine reports -------------------------------------------------------------
-    def op(self, cls: type, ctx: Any, args: tuple, arrays: list, kwargs: dict,
+    def op(self, cls: Any, ctx: Any, args: tuple, arrays: list, kwargs: dict,
            out: np.ndarray) -> None:
         if self.opaque:
             return
@@ -506,7 +506,7 @@ class Patches:
         import tinygrad_nn
         seed = _seeding(rec, creation.manual_seed)
         self.patch(creation, "manual_seed", seed)
-        if tinygrad_nn.__dict__.get("manual_seed") is self.saved[-1][2]:
+        if vars(tinygrad_nn).get("manual_seed") is self.saved[-1][2]:
             self.patch(tinygrad_nn, "manual_seed", seed)
         grad_slot = Tensor.__dict__["grad"]
 
@@ -537,9 +537,10 @@ class Patches:
             setattr(owner, name, old)
 
 
-def _subclasses(cls: type) -> list[type]:
+def _subclasses(cls: Any) -> list[Any]:
     out = [cls]
-    for sub in cls.__subclasses__():
+    subs: list[Any] = cls.__subclasses__()
+    for sub in subs:
         out.extend(c for c in _subclasses(sub) if c not in out)
     return out
 
