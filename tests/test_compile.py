@@ -455,3 +455,25 @@ def test_train_compile_gives_the_same_curves_as_eager(tmp_path, capsys):
         for key in ("train_loss", "train_accuracy", "test_loss", "test_accuracy"):
             assert compiled[key] == pytest.approx(eager[key], rel=1e-6), key
     assert runs["compiled"]["test_accuracy"] == runs["eager"]["test_accuracy"]
+
+
+def test_refuses_rebinding_data():
+    w = Tensor(np.ones(3), requires_grad=True)
+
+    def f(x):
+        w.data = (w * x).data   # a new array for w: a replay could not repeat the rebinding
+        return w
+
+    with pytest.raises(CompileError, match=r"rebinds a tensor's array at .*test_compile.py:\d+"):
+        tinygrad_nn.compile(f)(Tensor(np.ones(3)))
+    w.data = np.zeros(3)   # outside a trace it works as before
+    assert w.numpy().tolist() == [0.0, 0.0, 0.0]
+
+
+def test_a_compiled_function_called_while_tracing_another_is_inlined():
+    w = Tensor(np.ones(3), requires_grad=True)
+    inner = tinygrad_nn.compile(lambda x: (w * x).sum())
+    outer = tinygrad_nn.compile(lambda x: inner(x) * 2)
+    for i in range(4):
+        assert_same(outer(Tensor(np.full(3, float(i)))), Tensor(6.0 * i))
+    assert outer.replays == 2 and inner.calls == 0

@@ -28,7 +28,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from .. import creation
+from .. import creation, function
 from .._tensor import Tensor
 from .guards import Guards
 from .program import Program, describe_outputs
@@ -105,6 +105,8 @@ class CompiledFunction:
         if kwargs:
             raise TypeError(f"compile: {self.__name__} takes its arguments positionally (got "
                             f"keywords {sorted(kwargs)})")
+        if function._trace is not None:   # called while another compiled function traces:
+            return self.fn(*args)          # its recording takes in this call's work directly
         self.calls += 1
         recording, reasons = self._find(args)
         if recording is None:

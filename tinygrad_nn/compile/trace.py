@@ -491,6 +491,15 @@ class Patches:
         for name in ("argmax", "argmin"):
             self.patch(Tensor, name, _arg_reducing(rec, Tensor.__dict__[name],
                                                    np.argmax if name == "argmax" else np.argmin))
+        data = Tensor.__dict__["data"]
+
+        def set_data(t: Tensor, value: Any) -> None:
+            if (value._data if isinstance(value, Tensor) else value) is t._data:
+                return data.fset(t, value)   # `p.data -= u` assigns back the same array
+            raise CompileError(f"compile: `.data = ...` rebinds a tensor's array at {user_line()}; a "
+                               "replay would not repeat it: use t.data.copy_(new) or t.copy_(new)")
+
+        self.patch(Tensor, "data", property(data.fget, set_data))
         for name in _INPLACE:
             self.patch(Tensor, name, _recording_inplace(rec, Tensor.__dict__[name]))
         from ..nn.module import Module
