@@ -185,6 +185,7 @@ class CompiledFunction:
         leaves = [t for n, t in rec.tensor_objects.items()]
         guards.finish(rec.modules, leaves, args, list(rec.entry_grads.values()))
         program = Program(rec, names, kinds, outputs, out_exprs)
+        rec.release()   # the traced call's arrays: the program keeps only what it replays
         return result, Recording(guards, program)
 
     def _confirm(self, first: Recording, args: tuple) -> Any:

@@ -187,6 +187,15 @@ class Recorder:
         parts += [f"{k}={v!r}" for k, v in (kwargs or {}).items()]
         return f"{op}({', '.join(parts)})"
 
+    def release(self) -> None:
+        """Forget the traced call's arrays (kept while tracing so that their ids stayed unique)."""
+        self.keep.clear()
+        self.names.clear()
+        self.tensors.clear()
+        self.grad_state.clear()
+        self.made_here.clear()
+        self.entry_grads.clear()
+
     # --- what the engine reports -------------------------------------------------------------
     def op(self, cls: Any, ctx: Any, args: tuple, arrays: list, kwargs: dict,
            out: np.ndarray) -> None:
