@@ -477,3 +477,61 @@ def test_a_compiled_function_called_while_tracing_another_is_inlined():
     for i in range(4):
         assert_same(outer(Tensor(np.full(3, float(i)))), Tensor(6.0 * i))
     assert outer.replays == 2 and inner.calls == 0
+
+
+LEARNING_RATE = 0.5
+
+
+def test_python_values_the_function_reads_are_guards():
+    global LEARNING_RATE
+    w = Tensor(np.ones(2), requires_grad=True)
+    scale = [2.0]
+
+    def make():
+        factor = scale[0]
+
+        def step(x):
+            loss = (w * x).sum() * factor
+            loss.backward()
+            with tinygrad_nn.no_grad():
+                w.sub_(w.grad, alpha=LEARNING_RATE)   # a module-level hyperparameter
+                w.grad = None
+            return loss
+        return step
+
+    step = tinygrad_nn.compile(make())
+    x = Tensor(np.ones(2))
+    for _ in range(3):
+        step(x)
+    assert_same(w, Tensor(np.full(2, 1.0 - 3 * 0.5 * 2.0)))
+    LEARNING_RATE = 0.25
+    try:
+        step(x)
+        assert "global LEARNING_RATE changed" in step.explain()
+        assert_same(w, Tensor(np.full(2, -2.0 - 0.25 * 2.0)))
+    finally:
+        LEARNING_RATE = 0.5
+
+
+class TensorForward(Function):
+    """A forward written in Tensor ops (as user Functions may be): its ops are what is recorded."""
+
+    @staticmethod
+    def forward(ctx, x):
+        t = Tensor(x)
+        return ((t * t).exp())._data
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.inputs
+        return g * 2 * x * ctx.output
+
+
+def test_a_forward_made_of_tensor_ops_is_recorded_once():
+    compiled = tinygrad_nn.compile(lambda x: _grad_of(TensorForward.apply, x))
+    rng = np.random.default_rng(1)
+    for _ in range(4):
+        x = rng.standard_normal(3)
+        assert_same_tree(compiled(Tensor(x, requires_grad=True)),
+                         _grad_of(TensorForward.apply, Tensor(x, requires_grad=True)))
+    assert "tensorforward" not in compiled.code and "exp(" in compiled.code

@@ -169,6 +169,7 @@ class CompiledFunction:
             else:
                 kinds.append("s")
         guards = Guards(args, names)   # before fn runs: it sees the state fn was called in
+        guards.watch_python_state(self.fn)
         # the recorder keeps every traced object alive; the cyclic collector would rescan them
         # all again and again (half of W2's tracing time), and they make no cycles
         collector_was_on = gc.isenabled()

@@ -57,6 +57,34 @@ class Guards:
         self.modules: list[tuple[Any, bool, tuple[int, ...]]] = []
         self.leaves: list[tuple[Tensor, tuple, np.dtype]] = []
         self.entry_grads: list[tuple[Any, Any]] = []   # (Tensor or argument position, grad)
+        self.python: list[tuple[str, Any, Any]] = []   # (what, how to read it, its value)
+
+    def watch_python_state(self, fn: Any) -> None:
+        """Guard the plain values fn reads from outside (a learning rate in a global, a closure
+        cell or an attribute of a bound method's object): the recording baked them in as
+        constants, so a call after one of them changed must trace again. Objects (a model, an
+        optimizer) read that way are guarded by identity."""
+        code = getattr(fn, "__code__", None)
+        if code is None and hasattr(fn, "__func__"):
+            code = fn.__func__.__code__
+        globals_ = getattr(fn, "__globals__", None) or getattr(getattr(fn, "__func__", None),
+                                                               "__globals__", {})
+        for name in getattr(code, "co_names", ()):
+            if name in globals_ and _watchable(globals_[name]):
+                self.python.append((f"global {name}", _Global(globals_, name), _key(globals_[name])))
+        for i, cell in enumerate(getattr(fn, "__closure__", None) or ()):
+            try:
+                value = cell.cell_contents
+            except ValueError:   # a cell not filled yet
+                continue
+            if _watchable(value):
+                name = code.co_freevars[i] if code is not None else str(i)
+                self.python.append((f"closure variable {name}", _Cell(cell), _key(value)))
+        owner = getattr(fn, "__self__", None)
+        if owner is not None and hasattr(owner, "__dict__"):
+            for name, value in vars(owner).items():
+                if _watchable(value):
+                    self.python.append((f"attribute {name}", _Attr(owner, name), _key(value)))
 
     def finish(self, modules: dict[int, Any], leaves: list[Tensor], args: tuple,
                entry_grads: list[tuple[Tensor, Any]]) -> None:
@@ -74,6 +102,13 @@ class Guards:
             got = signature(a)
             if got != want:
                 return f"argument {name}: {describe(got)} instead of {describe(want)}"
+        for what, read, key in self.python:
+            try:
+                now = _key(read())
+            except (KeyError, AttributeError, ValueError):
+                return f"{what} is gone"
+            if now != key:
+                return f"{what} changed"
         mode = _mode()
         if mode != self.mode:
             return f"grad mode / anomaly mode / default dtype {mode} instead of {self.mode}"
@@ -108,3 +143,41 @@ def _mode() -> tuple:
 
 def _param_ids(m: Any) -> tuple[int, ...]:
     return tuple(id(p) for p in m._parameters.values())
+
+
+def _watchable(value: Any) -> bool:
+    from ..nn.module import Module
+    from ..optim import Optimizer
+    return (type(value) in (bool, int, float, str) or isinstance(value, (Module, Optimizer, Tensor))
+            or (isinstance(value, tuple) and all(type(v) in (bool, int, float, str) for v in value)))
+
+
+def _key(value: Any) -> Any:
+    """What is compared: a plain value itself, an object by identity."""
+    if type(value) in (bool, int, float, str, tuple):
+        return (type(value), value)
+    return ("id", id(value))
+
+
+class _Global:
+    def __init__(self, namespace: dict, name: str) -> None:
+        self.namespace, self.name = namespace, name
+
+    def __call__(self) -> Any:
+        return self.namespace[self.name]
+
+
+class _Cell:
+    def __init__(self, cell: Any) -> None:
+        self.cell = cell
+
+    def __call__(self) -> Any:
+        return self.cell.cell_contents
+
+
+class _Attr:
+    def __init__(self, owner: Any, name: str) -> None:
+        self.owner, self.name = owner, name
+
+    def __call__(self) -> Any:
+        return getattr(self.owner, self.name)

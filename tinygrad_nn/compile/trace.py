@@ -201,6 +201,10 @@ class Recorder:
            out: np.ndarray) -> None:
         if self.opaque:
             return
+        if id(out) in self.names:
+            # the output is already named: a forward written in Tensor ops (whose ops were
+            # recorded as they ran) or one that returns an input unchanged; nothing to repeat
+            return
         inputs = [self.value(a, t if isinstance(t, Tensor) else None) for a, t in zip(arrays, args)]
         if cls.__module__.startswith(_BUILT_IN) and all(map(self.is_constant, inputs)):
             # constant folding: a built-in op of constants (backward's seed times a loss's scale)
