@@ -254,11 +254,27 @@ def binary_cross_entropy(input: Tensor, target: Any, reduction: str = "mean") ->
 
 def _clamped_log(p: Tensor) -> Tensor:
     """max(log p, -100) without ever taking log 0 (which would warn and give -inf)."""
-    positive = p._data > 0
-    if positive.all():
+    positive = (p > 0)._data   # a Tensor comparison: a compiled step records it
+    if positive.all() and not _compiling():
         return p.log().clip(min=-100.0)
+    # a compiled step always takes this branch: the data-dependent shortcut above would be frozen
     safe = where(positive, p, np.ones((), p.dtype))
     return where(positive, safe.log().clip(min=-100.0), np.asarray(-100.0, p.dtype))
+
+
+def _compiling() -> bool:
+    from .. import function
+    return function._trace is not None
+
+
+def _other_classes(shape: tuple[int, ...], classes: np.ndarray) -> np.ndarray:
+    """True everywhere except at each sample's true class (which the SVM loss does not sum)."""
+    others = np.ones(shape, bool)
+    if len(shape) == 1:
+        others[int(classes)] = False
+    else:
+        others[np.arange(shape[0]), classes] = False
+    return others
 
 
 # --- margin (hinge) losses ------------------------------------------------------------------------
@@ -281,7 +297,7 @@ def hinge_embedding_loss(input: Tensor, target: Any, margin: float = 1.0,
     op = "hinge_embedding_loss"
     x = _check_input(input, op)
     y = _sign_target(target, x, op)
-    positive = y._data == 1
+    positive = (y == 1)._data   # a Tensor comparison: a compiled step records it
     zero = np.zeros((), x.dtype)
     # clip(min=0), not relu: PyTorch's clamp_min passes the gradient at exactly 0
     return _reduce(where(positive, x, zero) + where(positive, zero, (margin - x).clip(min=0.0)),
@@ -318,10 +334,6 @@ def multi_margin_loss(input: Tensor, target: Any, p: int = 1, margin: float = 1.
     hinge = (margin - correct + x).relu()              # (N, C)
     if p == 2:
         hinge = hinge * hinge
-    others = np.ones(x.shape, bool)                    # the true class is not summed over
-    if x.ndim == 1:
-        others[int(classes)] = False
-    else:
-        others[np.arange(x.shape[0]), classes] = False
+    others = numpy_call(_other_classes, x.shape, classes)   # recorded: see numpy_call
     per_sample = where(others, hinge, 0.0).sum(axis=-1) / x.shape[-1]
     return _reduce(per_sample, reduction, op)
