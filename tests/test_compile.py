@@ -535,3 +535,75 @@ def test_a_forward_made_of_tensor_ops_is_recorded_once():
         assert_same_tree(compiled(Tensor(x, requires_grad=True)),
                          _grad_of(TensorForward.apply, Tensor(x, requires_grad=True)))
     assert "tensorforward" not in compiled.code and "exp(" in compiled.code
+
+
+def test_zero_grad_to_zeros_then_accumulate():
+    worlds = []
+    for _ in range(2):
+        tinygrad_nn.manual_seed(0)
+        model = nn.Linear(3, 2, dtype=np.float64)
+        opt = optim.SGD(model.parameters(), lr=0.1, momentum=0.5)
+
+        def step(x, model=model, opt=opt):
+            opt.zero_grad(set_to_none=False)   # zeros where a .grad exists: backward adds into them
+            model(x).sum().backward()
+            model(x * 2).sum().backward()      # a second backward accumulates in place
+            opt.step()
+        worlds.append((model, step))
+    (eager_model, eager), (model, compiled) = worlds[0], (worlds[1][0], tinygrad_nn.compile(worlds[1][1]))
+    for i in range(5):
+        x = Tensor(np.full((4, 3), float(i)))
+        eager(x)
+        compiled(x)
+        for p, q in zip(model.parameters(), eager_model.parameters()):
+            assert_same(p, q)
+            assert_same(p.grad, q.grad)
+    assert compiled.replays >= 2, compiled.explain()
+
+
+def test_an_error_inside_the_traced_function_leaves_nothing_patched():
+    def f(x):
+        raise KeyError("boom")
+    with pytest.raises(KeyError):
+        tinygrad_nn.compile(f)(Tensor(np.ones(1)))
+    from tinygrad_nn import function
+    assert function._trace is None
+    t = Tensor(np.ones(1), requires_grad=True)
+    assert t.item() == 1.0 and bool(t) and float(t) == 1.0
+    t.grad = Tensor(np.ones(1))
+    assert type(Tensor.__dict__["grad"]).__name__ == "member_descriptor"
+
+
+def test_verify_with_dropout_uses_the_same_random_numbers():
+    model, opt, step = make_world(0, np.float64, OPTIMIZERS["sgd momentum nesterov wd"], dropout=0.5)
+    compiled = tinygrad_nn.compile(step, verify=True)
+    for x, y in batches(5, np.float64):
+        compiled(x, y)       # raises if eager and compiled differ on any call after the traces
+    assert compiled.last_report is not None and compiled.last_report.ok
+    assert compiled.last_report.max_difference == 0.0, str(compiled.last_report)
+
+
+def test_gradient_clipping_by_value_compiles_and_by_norm_is_refused():
+    from tinygrad_nn.nn import clip_grad_norm_, clip_grad_value_
+    w = [Tensor(np.array([1.0, -2.0]), requires_grad=True) for _ in range(2)]
+
+    def make(p):
+        def step(x):
+            p.grad = None
+            (p * x).sum().backward()
+            clip_grad_value_([p], 1.5)
+            return p.grad
+        return step
+
+    eager, compiled = make(w[0]), tinygrad_nn.compile(make(w[1]))
+    for k in (1.0, 2.0, 0.5, 3.0):
+        x = Tensor(np.array([k, -k]))
+        assert_same(compiled(x), eager(x))
+
+    def by_norm(x):
+        (w[0] * x).sum().backward()
+        return clip_grad_norm_([w[0]], 1.0)
+
+    with pytest.raises(CompileError,
+                       match=r"clip_grad_norm_ at .*test_compile.py:\d+ in by_norm turns the grad"):
+        tinygrad_nn.compile(by_norm)(Tensor(np.ones(2)))

@@ -54,6 +54,13 @@ def user_line() -> str:
 _INSIDE: dict[str, bool] = {}   # file name -> is it part of tinygrad_nn?
 
 
+def refuse_if_tracing(op: str, why: str) -> None:
+    """For library functions that compute Python values from data: refuse inside a trace."""
+    if function._trace is not None and not function._trace.opaque:
+        raise CompileError(f"compile: {op} at {user_line()} {why}, which a replay would freeze; "
+                           "call it outside the compiled function")
+
+
 @dataclass
 class Instr:
     """One recorded call. `code` is its line of Python over named values; `op` and `shapes`
