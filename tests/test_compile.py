@@ -607,3 +607,12 @@ def test_gradient_clipping_by_value_compiles_and_by_norm_is_refused():
     with pytest.raises(CompileError,
                        match=r"clip_grad_norm_ at .*test_compile.py:\d+ in by_norm turns the grad"):
         tinygrad_nn.compile(by_norm)(Tensor(np.ones(2)))
+
+
+def test_detect_anomaly_runs_the_function_eagerly():
+    compiled = tinygrad_nn.compile(lambda x: x.log())
+    for _ in range(3):
+        compiled(Tensor(np.ones(2)))
+    with tinygrad_nn.detect_anomaly():
+        with pytest.raises(FloatingPointError, match="log produced nan"):
+            compiled(Tensor(-np.ones(2)))
