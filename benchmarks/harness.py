@@ -35,6 +35,7 @@ else:
 NUMPY = "numpy (by hand)"
 TINYGRAD = "tinygrad_nn"
 TORCH = "PyTorch"
+COMPILED = "tinygrad_nn compiled"
 TORCH_MISSING = "PyTorch not installed: skipped (pip install torch==2.13.0)"
 
 
@@ -133,6 +134,43 @@ def to_numpy(x: Any) -> np.ndarray:
     if torch is not None and isinstance(x, torch.Tensor):
         return x.detach().numpy()
     return np.asarray(getattr(x, "data", x))
+
+
+def compiled(fn: Callable[[], Any]) -> tuple[Callable[[], Any], float]:
+    """tinygrad_nn.compile(fn) with its recording made (two traces: the second confirms the first),
+    and the first call's time: the tracing cost, to compare with an eager call."""
+    import tinygrad_nn
+    step = tinygrad_nn.compile(fn)
+    start = time.perf_counter()
+    step()
+    first = time.perf_counter() - start
+    step()
+    assert step.replays == 0 and step.recordings[0].confirmed, step.explain()
+    return step, first
+
+
+def compiled_grads(model: Any) -> Callable[[], list]:
+    """A compiled version of SGDStep.grads, replayed (third call) when the check runs."""
+    import tinygrad_nn
+
+    def grads() -> list:
+        for p in model.params:
+            p.grad = None
+        model.loss().backward()
+        return [p.grad for p in model.params]
+
+    step = tinygrad_nn.compile(grads)
+
+    def check() -> list[np.ndarray]:
+        for _ in range(3):
+            out = step()
+        assert step.replays >= 1, step.explain()
+        return [g.numpy() for g in out]
+    return check
+
+
+def trace_note(first: float, eager_times: list[float]) -> str:
+    return f"first call (trace) {first / statistics.median(eager_times):.1f}× an eager step"
 
 
 class SGDStep:

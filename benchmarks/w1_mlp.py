@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from .harness import (NUMPY, TINYGRAD, TORCH, TORCH_MISSING, Row, SGDStep, Settings, check_grads,
-                      paired_rows, time_interleaved, torch)
+from .harness import (COMPILED, NUMPY, TINYGRAD, TORCH, TORCH_MISSING, Row, SGDStep, Settings,
+                      check_grads, compiled, compiled_grads, paired_rows, time_interleaved,
+                      torch, trace_note)
 
 SIZES = (784, 256, 128, 10)
 LR = 0.01
@@ -114,8 +115,15 @@ def run(settings: Settings) -> list[Row]:
         want = models[NUMPY].grads()
         for name, model in models.items():
             check_grads(f"W1 batch {batch}", name, model.grads(), want, rtol=1e-4, atol=1e-6)
-        times = time_interleaved({name: m.step for name, m in models.items()}, settings)
-        rows += paired_rows("W1 MLP step", f"784-256-128-10, batch {batch}", times, "ms", 1e3)
+        steps = {name: m.step for name, m in models.items()}
+        # the compiled contender trains its own copy of the same model (from the same weights)
+        params, x, y = make_problem(batch)
+        check_grads(f"W1 batch {batch}", COMPILED, compiled_grads(TinygradMLP(params, x, y))(), want,
+                    rtol=1e-4, atol=1e-6)
+        steps[COMPILED], first = compiled(TinygradMLP(params, x, y).step)
+        times = time_interleaved(steps, settings)
+        rows += paired_rows("W1 MLP step", f"784-256-128-10, batch {batch}", times, "ms", 1e3,
+                            notes={COMPILED: trace_note(first, times[TINYGRAD])})
         if torch is None:
             rows.append(Row("W1 MLP step", f"batch {batch}", TORCH, None, "", note=TORCH_MISSING))
     return rows

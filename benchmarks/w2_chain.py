@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .harness import (NUMPY, TINYGRAD, TORCH, TORCH_MISSING, Row, Settings, check_grads,
-                      paired_rows, time_interleaved, to_numpy, torch)
+from .harness import (COMPILED, NUMPY, TINYGRAD, TORCH, TORCH_MISSING, Row, Settings, check_grads,
+                      compiled, paired_rows, time_interleaved, to_numpy, torch, trace_note)
 
 N_OPS = 1000
 SHAPE = (4, 4)
@@ -95,9 +95,14 @@ def run(settings: Settings) -> list[Row]:
     want = runs[NUMPY]()
     for name, fn in runs.items():
         check_grads("W2", name, [fn()], [want], rtol=1e-3, atol=1e-6)
+    from tinygrad_nn import Tensor
+    x0 = start_value(SHAPE)
+    chain, first = compiled(lambda: framework_chain(Tensor(x0, requires_grad=True), N_OPS))
+    runs[COMPILED] = lambda: chain().numpy()
+    check_grads("W2", COMPILED, [runs[COMPILED]()], [want], rtol=1e-3, atol=1e-6)
     times = time_interleaved(runs, settings)
     rows = paired_rows("W2 per-op overhead", f"{N_OPS} ops on {SHAPE}, fwd+bwd", times, "µs/op",
-                       1e6 / N_OPS)
+                       1e6 / N_OPS, notes={COMPILED: trace_note(first, times[TINYGRAD])})
     if torch is None:
         rows.append(Row("W2 per-op overhead", "", TORCH, None, "", note=TORCH_MISSING))
     return rows

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from .harness import (NUMPY, TINYGRAD, TORCH, TORCH_MISSING, Row, SGDStep, Settings, check_grads,
-                      paired_rows, time_interleaved, torch)
+from .harness import (COMPILED, NUMPY, TINYGRAD, TORCH, TORCH_MISSING, Row, SGDStep, Settings,
+                      check_grads, compiled, compiled_grads, paired_rows, time_interleaved,
+                      torch, trace_note)
 
 SIZES = (2, 16, 16, 1)
 N_POINTS = 100
@@ -93,8 +94,12 @@ def run(settings: Settings) -> list[Row]:
     want = nets[NUMPY].grads()
     for name, net in nets.items():
         check_grads("W4", name, net.grads(), want, rtol=1e-9, atol=1e-12)
-    times = time_interleaved({name: net.step for name, net in nets.items()}, settings)
-    rows = paired_rows("W4 small MLP step", "2-16-16-1, 100 points, float64", times, "ms", 1e3)
+    steps = {name: net.step for name, net in nets.items()}
+    check_grads("W4", COMPILED, compiled_grads(contenders()[TINYGRAD])(), want, rtol=1e-9, atol=1e-12)
+    steps[COMPILED], first = compiled(contenders()[TINYGRAD].step)
+    times = time_interleaved(steps, settings)
+    rows = paired_rows("W4 small MLP step", "2-16-16-1, 100 points, float64", times, "ms", 1e3,
+                       notes={COMPILED: trace_note(first, times[TINYGRAD])})
     if torch is None:
         rows.append(Row("W4 small MLP step", "", TORCH, None, "", note=TORCH_MISSING))
     return rows

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .harness import (NUMPY, TINYGRAD, TORCH, TORCH_MISSING, Row, Settings, check_grads,
+from .harness import (COMPILED, NUMPY, TINYGRAD, TORCH, compiled, TORCH_MISSING, Row, Settings, check_grads,
                       paired_rows, time_interleaved, to_numpy, torch)
 from .w4_small_mlp import make_problem
 
@@ -71,6 +71,15 @@ class TinygradHVP:
         return [p.grad for p in self.params]
 
 
+class _Compiled:
+    """TinygradHVP's grad and hvp, each compiled (tinygrad_nn.compile), replayed when checked."""
+
+    def __init__(self, params, x, y, v):
+        eager = TinygradHVP(params, x, y, v)
+        self.grad, _ = compiled(eager.grad)
+        self.hvp, _ = compiled(eager.hvp)
+
+
 class TorchHVP:
     def __init__(self, params, x, y, v):
         self.params = [torch.tensor(p, requires_grad=True) for p in params]
@@ -95,7 +104,7 @@ def run(settings: Settings) -> list[Row]:
     v = [np.random.default_rng(2).standard_normal(p.shape) for p in params]
     want_grad = numpy_grads(params, x, y)
     want_hvp = numpy_hvp(params, x, y, v)
-    frameworks = {TINYGRAD: TinygradHVP(params, x, y, v)}
+    frameworks = {TINYGRAD: TinygradHVP(params, x, y, v), COMPILED: _Compiled(params, x, y, v)}
     if torch is not None:
         frameworks[TORCH] = TorchHVP(params, x, y, v)
     steps = {NUMPY: lambda: numpy_grads(params, x, y)}

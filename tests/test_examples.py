@@ -28,6 +28,8 @@ CASES = {
     "classify2d.py": (["--quick"], ["20 hidden units, weight decay 0.1"], "classify2d.png"),
     "mnist_mlp.py": (["--epochs", "1", "--limit", "500"], ["epoch 1", "test accuracy"], None),
     "custom_op.py": ([], [], None),
+    "compiled_backprop.py": (["--quick"], ["differ by at most 0.0e+00", "dz1 = dh ⊙ (1 - h²)",
+                                           "W1 ← W1 - lr · dW1"], None),
 }
 
 

@@ -20,6 +20,7 @@ from . import utils  # noqa: F401  (tinygrad_nn.utils.data: Dataset, DataLoader,
 from .serialization import load, save
 from . import func  # noqa: F401  (grad/vjp/jvp/jacobian/hessian/hvp of Python functions)
 from . import diagnostics, viz  # noqa: F401  (training health monitor; graph views)
+from .compile import compile  # noqa: E402  (the function; the package is tinygrad_nn.compile's module)
 
 __version__ = "0.1.0"
 
@@ -57,6 +58,7 @@ __all__ = [
     "zeros", "ones", "full", "arange", "eye", "randn", "rand", "zeros_like", "ones_like",
     "randn_like", "rand_like", "cat", "concatenate", "stack", "where",
     "nn", "optim", "save", "load", "func", "diagnostics", "viz", *_TESTING,
+    "compile",
 ]
 
 # === surface: PyTorch's names (issue 11) =========================================================

@@ -734,7 +734,12 @@ def _count(shape: tuple[int, ...], axis: Axis) -> int:
 
 
 def _stable_shift(x: np.ndarray, axis: Axis) -> np.ndarray:
-    """The max along `axis` (keepdims), with non-finite maxima replaced by 0, as a constant."""
+    """The max along `axis` (keepdims), with non-finite maxima replaced by 0, as a constant
+    (through numpy_call, so that a compiled step computes it afresh from each call's data)."""
+    return function.numpy_call(_max_shift, x, axis)
+
+
+def _max_shift(x: np.ndarray, axis: Axis) -> np.ndarray:
     m = np.max(x, axis=axis, keepdims=True) if x.size else np.zeros((1,) * x.ndim, x.dtype)
     return np.where(np.isfinite(m), m, 0).astype(x.dtype, copy=False)
 

@@ -194,6 +194,9 @@ def build_parser() -> argparse.ArgumentParser:
                          "ReLU units, of saturated sigmoid/tanh units, the update/weight ratio and "
                          "the gradient norm; printed as a table, kept in metrics.json and drawn in "
                          "diagnostics.png")
+    tr.add_argument("--compile", action="store_true",
+                    help="trace the training step once and replay it (tinygrad_nn.compile): the "
+                         "same results, less Python per step")
     tr.set_defaults(run=_train)
 
     pr = commands.add_parser("predict", help="evaluate a saved model on a data set's test part",
@@ -345,7 +348,7 @@ def _train_into(out: Path, target: Path, args: argparse.Namespace, data: T.Data,
     # warnings about it would only be noise
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         history = T.fit(model, optimizer, data, epochs, batch_size, seed=args.seed, progress=progress,
-                        monitor=monitor)
+                        monitor=monitor, compile=args.compile)
     seconds = time.perf_counter() - start
     if monitor is not None:
         monitor.remove()   # evaluation below and the saved model need no hooks

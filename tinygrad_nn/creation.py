@@ -12,6 +12,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from ._device import check_device
+from .function import numpy_call
 from ._tensor import Tensor, _supported_dtype, get_default_dtype
 
 
@@ -354,7 +355,8 @@ def randn(*shape: Any, size: Any = None, generator: Generator | None = None, dty
           device: Any = None, requires_grad: bool = False) -> Tensor:
     """Standard normal samples (seeded by manual_seed, or from `generator`)."""
     d = _float_dtype(dtype, "randn")
-    values = _numpy_rng(generator).standard_normal(_shape(shape, size)).astype(d)
+    # numpy_call: a compiled step draws new numbers on every call, as eager does
+    values = numpy_call(_standard_normal, generator, _shape(shape, size), d)
     return _make(values, requires_grad, device, "randn")
 
 
@@ -362,8 +364,16 @@ def rand(*shape: Any, size: Any = None, generator: Generator | None = None, dtyp
          device: Any = None, requires_grad: bool = False) -> Tensor:
     """Uniform samples in [0, 1)."""
     d = _float_dtype(dtype, "rand")
-    return _make(_numpy_rng(generator).random(_shape(shape, size)).astype(d), requires_grad, device,
-                 "rand")
+    values = numpy_call(_uniform, generator, _shape(shape, size), d)
+    return _make(values, requires_grad, device, "rand")
+
+
+def _standard_normal(generator: Generator | None, shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
+    return _numpy_rng(generator).standard_normal(shape).astype(dtype)   # the stream current at the call
+
+
+def _uniform(generator: Generator | None, shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
+    return _numpy_rng(generator).random(shape).astype(dtype)
 
 
 def randint(*args: Any, size: Any = None, low: int = 0, high: int | None = None,

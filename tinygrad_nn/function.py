@@ -162,6 +162,8 @@ class Function:
             raise _name_error(cls, e, arrays, args) from None
         if type(data) is not np.ndarray:
             data = np.asarray(data)
+        if _trace is not None:   # tinygrad_nn.compile is recording: note this forward call
+            _trace.op(cls, ctx, args, arrays, kwargs, data)
         out = _wrap(data)
         if _anomaly.enabled:
             _anomaly.check_forward(cls, ctx, data, arrays, record)
@@ -431,6 +433,8 @@ def _backward(root: Tensor, gradient: Tensor, retain_graph: bool, create_graph: 
                     grads[key] = prev + ig
                 else:   # a first-order sum records nothing: numpy's add, without an op around it
                     grads[key] = _wrap(prev._data + ig._data)
+                    if _trace is not None:
+                        _trace.call(np.add, (prev._data, ig._data), grads[key]._data, pure=True)
             if retain_graph:
                 ctx.output = None
             else:   # keep the graph's structure, free its values: see FreedTensor
@@ -829,6 +833,8 @@ def mark_modified(t: Tensor) -> None:
     global _last_change
     t._version += 1
     _last_change = next(_creation_counter)
+    if _trace is not None:   # tinygrad_nn.compile refuses in-place changes it cannot replay
+        _trace.modified(t)
 
 
 # The creation number current at the latest in-place change anywhere: a node made after it
@@ -880,6 +886,22 @@ def _accumulate(t: Tensor, g: Tensor, handed: set[int], create_graph: bool) -> N
 
 
 _NO_KWARGS: dict[str, Any] = {}
+
+# The recorder of tinygrad_nn.compile while it traces a step, else None: apply, the first-order
+# gradient sums and mark_modified each test it once, which is all tracing costs when it is off.
+_trace: Any = None
+
+
+def numpy_call(fn: Callable[..., Any], *args: Any) -> Any:
+    """fn(*args): numpy work outside any op whose result enters the graph as a constant (a mask
+    computed from data, a max shift, random numbers). Called through here, a compiled step
+    (tinygrad_nn.compile) records the call and repeats it on every replay, instead of freezing the
+    value it had while tracing. Arguments are arrays and plain values, not Tensors."""
+    out = fn(*args)
+    if _trace is not None:
+        _trace.call(fn, args, out)
+    return out
+
 
 if not TYPE_CHECKING:
     # The engine makes Tensors, and _tensor.py imports this module; _tensor.py fills this in.

@@ -211,7 +211,7 @@ def evaluate(model: Module, x: np.ndarray, y: np.ndarray, batch_size: int = 1000
 def fit(model: Module, optimizer: Optimizer, data: Data, epochs: int, batch_size: int,
         seed: int | None = 0, progress: str = "auto",
         on_epoch: Callable[[EpochMetrics], None] | None = None,
-        monitor: Monitor | None = None) -> list[EpochMetrics]:
+        monitor: Monitor | None = None, compile: bool = False) -> list[EpochMetrics]:
     """Train `model` with softmax cross-entropy on data.x_train for `epochs` passes.
 
     Batches are reshuffled each epoch from `seed`. `progress` is 'tqdm' (a bar per epoch on
@@ -219,13 +219,22 @@ def fit(model: Module, optimizer: Optimizer, data: Data, epochs: int, batch_size
     (tqdm if installed and stderr is a terminal, else plain). Returns the metrics of every
     epoch; `on_epoch` sees each as it is made. A `diagnostics.Monitor(model)` passed as
     `monitor` is stepped after every optimizer step and closes an epoch after each pass, so
-    its `history` holds one EpochHealth per epoch.
+    its `history` holds one EpochHealth per epoch. With `compile=True` the training step
+    (zero_grad, forward, loss, backward, step) runs through tinygrad_nn.compile: the same
+    numbers, replayed without the per-op Python.
     """
     if epochs < 1:
         raise ValueError(f"fit: epochs must be at least 1, got {epochs}")
     if progress == "auto":
         # a bar redrawn with carriage returns only makes sense on a terminal, not in a log file
         progress = "tqdm" if tqdm_available() and sys.stderr.isatty() else "plain"
+    if compile and monitor is not None:
+        raise ValueError("fit: compile=True cannot be combined with a diagnostics monitor, whose "
+                         "hooks read every step's activations in Python")
+    step = _training_step(model, optimizer)
+    if compile:
+        from .compile import compile as compile_step
+        step = compile_step(step)
     loader = DataLoader(data.x_train, data.y_train, batch_size=batch_size, shuffle=True, seed=seed)
     history: list[EpochMetrics] = []
     first_loss = None
@@ -235,11 +244,7 @@ def fit(model: Module, optimizer: Optimizer, data: Data, epochs: int, batch_size
         start = time.perf_counter()
         loss_sum, correct, seen = 0.0, 0, 0
         for xb, yb in loader:
-            optimizer.zero_grad()
-            logits = model(Tensor(xb))  # (B, n_classes)
-            loss = F.cross_entropy(logits, yb)
-            loss.backward()
-            optimizer.step()
+            loss, logits = step(xb, yb)
             if monitor is not None:
                 monitor.step()
             batch_loss = loss.item()
@@ -268,6 +273,17 @@ def fit(model: Module, optimizer: Optimizer, data: Data, epochs: int, batch_size
         if on_epoch is not None:
             on_epoch(metrics)
     return history
+
+
+def _training_step(model: Module, optimizer: Optimizer) -> Callable[[np.ndarray, np.ndarray], Any]:
+    def step(xb: np.ndarray, yb: np.ndarray) -> tuple[Tensor, Tensor]:
+        optimizer.zero_grad()
+        logits = model(Tensor(xb))  # (B, n_classes)
+        loss = F.cross_entropy(logits, yb)
+        loss.backward()
+        optimizer.step()
+        return loss, logits
+    return step
 
 
 def tqdm_available() -> bool:

@@ -11,7 +11,7 @@ from typing import Iterable
 
 import numpy as np
 
-from ..function import no_grad
+from ..function import no_grad, numpy_call
 from .._tensor import Tensor
 
 
@@ -46,6 +46,8 @@ def clip_grad_norm_(parameters: Tensor | Iterable[Tensor], max_norm: float, norm
         raise ValueError(f"clip_grad_norm_: max_norm must be >= 0, got {max_norm}")
     if not norm_type > 0:
         raise ValueError(f"clip_grad_norm_: norm_type must be positive (or inf), got {norm_type}")
+    from ..compile.trace import refuse_if_tracing
+    refuse_if_tracing("clip_grad_norm_", "turns the gradients into a Python number")
     params = _with_grads(parameters, "clip_grad_norm_")
     if not params:
         return 0.0
@@ -83,4 +85,5 @@ def clip_grad_value_(parameters: Tensor | Iterable[Tensor], clip_value: float) -
     with no_grad():
         for p in _with_grads(parameters, "clip_grad_value_"):
             assert p.grad is not None
-            p.grad.copy_(np.clip(p.grad._data, -clip_value, clip_value))
+            # numpy_call: a compiled step clips each call's gradient, not the traced one
+            p.grad.copy_(numpy_call(np.clip, p.grad._data, -clip_value, clip_value))

@@ -15,6 +15,7 @@ import numpy as np
 from .. import creation, ops
 from ..function import mark_modified
 from ..ops import where
+from ..function import numpy_call
 from .._tensor import Tensor
 
 _REDUCTIONS = ("mean", "sum", "none")
@@ -108,9 +109,14 @@ def dropout(x: Tensor, p: float = 0.5, training: bool = True) -> Tensor:
         return x
     if p == 1.0:
         return x * np.zeros((), x.dtype)
-    keep = creation.rng().random(x.shape) >= p
-    # the scaled mask is a constant operand of one multiply: its gradient is the same mask
-    return x * (keep * (1.0 / (1.0 - p))).astype(x.dtype)
+    # the scaled mask is a constant operand of one multiply: its gradient is the same mask (drawn
+    # through numpy_call, so a compiled step draws a new mask on every call, as eager does)
+    return x * numpy_call(_dropout_mask, x.shape, p, x.dtype)
+
+
+def _dropout_mask(shape: tuple[int, ...], p: float, dtype: np.dtype) -> np.ndarray:
+    keep = creation.rng().random(shape) >= p
+    return (keep * (1.0 / (1.0 - p))).astype(dtype)
 
 
 # --- lookup and normalisation layers ------------------------------------------------------------
@@ -573,11 +579,27 @@ def binary_cross_entropy(input: Tensor, target: Any, weight: Any = None, *,
 
 def _clamped_log(p: Tensor) -> Tensor:
     """max(log p, -100) without ever taking log 0 (which would warn and give -inf)."""
-    positive = p._data > 0
-    if positive.all():
+    positive = (p > 0)._data   # a Tensor comparison: a compiled step records it
+    if positive.all() and not _compiling():
         return p.log().clip(min=-100.0)
+    # a compiled step always takes this branch: the data-dependent shortcut above would be frozen
     safe = where(positive, p, np.ones((), p.dtype))
     return where(positive, safe.log().clip(min=-100.0), np.asarray(-100.0, p.dtype))
+
+
+def _compiling() -> bool:
+    from .. import function
+    return function._trace is not None
+
+
+def _other_classes(shape: tuple[int, ...], classes: np.ndarray) -> np.ndarray:
+    """True everywhere except at each sample's true class (which the SVM loss does not sum)."""
+    others = np.ones(shape, bool)
+    if len(shape) == 1:
+        others[int(classes)] = False
+    else:
+        others[np.arange(shape[0]), classes] = False
+    return others
 
 
 # --- margin (hinge) losses ------------------------------------------------------------------------
@@ -600,7 +622,7 @@ def hinge_embedding_loss(input: Tensor, target: Any, margin: float = 1.0,
     op = "hinge_embedding_loss"
     x = _check_input(input, op)
     y = _sign_target(target, x, op)
-    positive = y._data == 1
+    positive = (y == 1)._data   # a Tensor comparison: a compiled step records it
     zero = np.zeros((), x.dtype)
     # clip(min=0), not relu: PyTorch's clamp_min passes the gradient at exactly 0
     return _reduce(where(positive, x, zero) + where(positive, zero, (margin - x).clip(min=0.0)),
@@ -637,10 +659,6 @@ def multi_margin_loss(input: Tensor, target: Any, p: int = 1, margin: float = 1.
     hinge = (margin - correct + x).relu()              # (N, C)
     if p == 2:
         hinge = hinge * hinge
-    others = np.ones(x.shape, bool)                    # the true class is not summed over
-    if x.ndim == 1:
-        others[int(classes)] = False
-    else:
-        others[np.arange(x.shape[0]), classes] = False
+    others = numpy_call(_other_classes, x.shape, classes)   # recorded: see numpy_call
     per_sample = where(others, hinge, 0.0).sum(axis=-1) / x.shape[-1]
     return _reduce(per_sample, reduction, op)

@@ -8,9 +8,9 @@ from typing import Any
 
 import numpy as np
 
-from ..function import Function
+from ..function import Function, numpy_call
 from .._tensor import Tensor
-from .register import ZERO, _number, tensor_method
+from .register import ONE, ZERO, _number, tensor_method
 
 
 class Add(Function):
@@ -85,8 +85,11 @@ class Pow(Function):
         if need_y:
             x_data = x._data if isinstance(x, Tensor) else np.asarray(x)
             safe_x = x if isinstance(x, Tensor) else Tensor(x_data)
-            # log 0 = -inf, but 0**y does not depend on y there (for y > 0): use log 1 = 0
-            log_x = where(x_data == 0, 1.0, safe_x).log() if np.any(x_data == 0) else safe_x.log()
+            # log 0 = -inf, but 0**y does not depend on y there (for y > 0): use log 1 = 0. The
+            # mask goes through numpy_call (and no branch tests it) so that a compiled step
+            # recomputes it on every call.
+            at_zero = numpy_call(np.equal, x_data, 0)
+            log_x = where(at_zero, 1.0, safe_x).log()
             gy = g * ctx.output * log_x
         return gx, gy
 
@@ -149,8 +152,10 @@ class Maximum(Function):
     def backward(ctx, g):
         a, b = ctx.inputs
         need_a, need_b = ctx.needs_input_grad
-        share_a = ctx.share_a.astype(g.dtype)
-        return g * share_a if need_a else None, g * (1 - share_a) if need_b else None
+        # numpy work on the shares goes through numpy_call, so a compiled step recomputes it
+        share_a = numpy_call(_as_dtype, ctx.share_a, g.dtype)
+        return (g * share_a if need_a else None,
+                g * numpy_call(np.subtract, ONE[g.dtype], share_a) if need_b else None)
 
 
 @tensor_method("maximum")
@@ -176,6 +181,10 @@ class Where(Function):
         return (None,
                 Where.apply(ctx.cond, g, zero) if need_a else None,
                 Where.apply(ctx.cond, zero, g) if need_b else None)
+
+
+def _as_dtype(a: np.ndarray, dtype: np.dtype) -> np.ndarray:
+    return a.astype(dtype, copy=False)
 
 
 def where(cond: Any, a: Any, b: Any) -> Tensor:

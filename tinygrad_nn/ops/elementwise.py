@@ -5,7 +5,7 @@ from typing import Any
 
 import numpy as np
 
-from ..function import Function
+from ..function import Function, numpy_call
 from .._tensor import Tensor
 from .arithmetic import Where
 from .register import ZERO, tensor_method
@@ -81,7 +81,8 @@ class Abs(Function):
 
     @staticmethod
     def backward(ctx, g):
-        return g * np.sign(ctx.inputs[0]._data)
+        # through numpy_call: a compiled step recomputes the sign from each call's x
+        return g * numpy_call(np.sign, ctx.inputs[0]._data)
 
 
 class Clip(Function):
