@@ -31,9 +31,12 @@ class Cumsum(Function):
 
 
 class Cumprod(Function):
-    """Running product. With no zero in x, dx = revcumsum(dout * out) / x; a zero makes that
-    0 / 0, so then each dx_k is computed directly as sum_{i >= k} dout_i prod_{j <= i, j != k} x_j
-    (n times the memory along the axis), which is what PyTorch's gradient is at zeros too."""
+    """Running product. Usually dx = revcumsum(dout * out) / x; a zero in x makes that 0 / 0,
+    and a tiny x makes its derivative lose digits (it subtracts terms of size dout / x that
+    cancel: an error of about eps / |x|), so where some |x| < sqrt(eps) each dx_k is computed
+    directly as
+    sum_{i >= k} dout_i prod_{j <= i, j != k} x_j (n times the memory along the axis), which is
+    what PyTorch's gradient is at zeros too."""
     derivative = "dx_k = sum_{i >= k} dout_i * prod_{j <= i, j != k} x_j"
 
     @staticmethod
@@ -43,7 +46,7 @@ class Cumprod(Function):
     @staticmethod
     def backward(ctx, g):
         x, axis = ctx.inputs
-        if not (x._data == 0).any():
+        if not (np.abs(x._data) < np.sqrt(np.finfo(x.dtype).eps)).any():
             return _reversed(Cumsum.apply(_reversed(g * ctx.output, axis), axis), axis) / x, None
         n = x.shape[axis]
         xm, gm = x.movedim(axis, -1), g.movedim(axis, -1)           # (..., n)

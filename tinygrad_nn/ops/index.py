@@ -64,24 +64,35 @@ def getitem(x: Tensor, index: Any) -> Tensor:
 
 
 class Scatter(Function):
-    """x with src written at `index` (a numpy index; where it repeats, one of the values stays,
-    as in PyTorch, where which one is unspecified)."""
-    derivative = "dx = dout where nothing was written, else 0; dsrc = dout at index"
+    """x with src written at `index` (a numpy index). Where the index repeats, one of the
+    values stays (PyTorch leaves which one unspecified) and only it gets a gradient: the
+    others do not reach the output (PyTorch gives each of them dout, as if each had won)."""
+    derivative = "dx = dout where nothing was written, else 0; dsrc = dout at index, where kept"
 
     @staticmethod
     def forward(ctx, x, index, src):
         out = x.copy()
         out[index] = src
-        ctx.written = np.zeros(x.shape, bool)
-        ctx.written[index] = True
+        # the same assignment of each source element's number shows which ones were kept
+        shape = np.broadcast_shapes(*[np.shape(i) for i in index])
+        owner = np.full(x.shape, -1, np.int64)
+        owner[index] = np.arange(int(np.prod(shape))).reshape(shape)
+        ctx.written = owner >= 0
+        kept = np.zeros(shape, bool)
+        kept.flat[owner[ctx.written]] = True
+        ctx.kept = None if kept.all() else kept
         return out
 
     @staticmethod
     def backward(ctx, g):
         x, index, src = ctx.inputs
         need_x, _, need_src = ctx.needs_input_grad
-        return (Where.apply(ctx.written, ZERO[g.dtype], g) if need_x else None, None,
-                GetItem.apply(g, index) if need_src else None)
+        gsrc = None
+        if need_src:
+            gsrc = GetItem.apply(g, index)
+            if ctx.kept is not None:
+                gsrc = Where.apply(ctx.kept, gsrc, ZERO[g.dtype])
+        return Where.apply(ctx.written, ZERO[g.dtype], g) if need_x else None, None, gsrc
 
 
 def _int_array(op: str, index: Any) -> np.ndarray:

@@ -227,9 +227,7 @@ def _parse_einsum(equation: str, shapes: list) -> tuple[tuple[str, ...], str]:
     batch = "".join(unused[:ellipsis_dims])
     inputs = tuple(term.replace("...", batch[ellipsis_dims - (len(shape) - len(term) + 3):])
                    if "..." in term else term for term, shape in zip(terms, shapes))
-    if arrow:
-        if "..." not in rhs and ellipsis_dims and any("..." in t for t in terms):
-            raise ValueError(f"einsum: {equation!r} needs '...' in its output too")
+    if arrow:   # ellipsis axes missing from the output are summed, as in numpy and PyTorch
         output = rhs.replace("...", batch)
     else:
         counts = "".join(t for t in terms).replace("...", "")
