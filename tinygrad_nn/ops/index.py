@@ -124,7 +124,7 @@ def _positions(op: str, x: Tensor, dim: int, index: Any) -> tuple[int, tuple]:
             raise ValueError(f"{op}: index of shape {idx.shape} is larger than the input of shape "
                              f"{x.shape} in dim {k} (only dim {d} may be larger)")
     _check_bounds(op, idx, x.shape[d], d)
-    grid = list(np.indices(idx.shape, sparse=True))
+    grid: list = list(np.indices(idx.shape, sparse=True))
     grid[d] = idx
     return d, tuple(grid)
 

@@ -4,7 +4,7 @@ is the slice back), the other modes index x with the positions numpy's pad would
 (GetItem, whose gradient adds the copies back)."""
 from __future__ import annotations
 
-from typing import Any, Sequence
+from typing import Sequence
 
 import numpy as np
 
@@ -80,4 +80,4 @@ def _source_positions(mode: str, n: int, lo: int, hi: int) -> np.ndarray | None:
     kept = np.arange(n)[max(-lo, 0):n - max(-hi, 0)]
     if kept.size == 0 or (mode == "circular" and max(grow) > kept.size):
         return None
-    return np.pad(kept, grow, mode=_MODES[mode])
+    return np.pad(kept, grow, mode=_MODES[mode])  # type: ignore[call-overload]

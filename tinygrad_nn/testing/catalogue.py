@@ -583,7 +583,7 @@ def _scatter_args(draw: Any, elements: Any = None, src_elements: Any = None,
 
 
 def _np_positions(index: np.ndarray, dim: int) -> tuple:
-    grid = list(np.indices(index.shape, sparse=True))
+    grid: list = list(np.indices(index.shape, sparse=True))
     grid[dim] = index
     return tuple(grid)
 
@@ -604,7 +604,8 @@ def _np_scatter_reduce(reduce: str, include_self: bool) -> Callable[..., np.ndar
             groups.setdefault(target, []).append(value)
         for target, values in groups.items():
             values = ([x[target]] if include_self else []) + values
-            out[target] = {"sum": np.sum, "mean": np.mean, "amax": np.max, "amin": np.min}[reduce](values)
+            name = {"sum": "sum", "mean": "mean", "amax": "max", "amin": "min"}[reduce]
+            out[target] = getattr(np, name)(values)
         return out
     return reference
 
@@ -664,7 +665,7 @@ def _np_pad(x: np.ndarray, amounts: tuple, mode: str, value: float) -> np.ndarra
         if mode == "constant":
             x = np.pad(x, widths, constant_values=value)
         else:
-            x = np.pad(x, widths, mode={"replicate": "edge", "circular": "wrap"}[mode])
+            x = np.pad(x, widths, mode="edge" if mode == "replicate" else "wrap")
     return x
 
 
@@ -808,11 +809,12 @@ SHAPE_OPS: list[OpCase] = [
            (_scatter_args(distinct=True),)),
     OpCase("scatter", lambda x, d, i, s: x.scatter(d, i, s), _np_scatter, (_scatter_args(),),
            variant="repeated index: the written value's gradient"),
-    OpCase("scatter", lambda x, d, i, s: x.scatter(d, i, value=1.5), lambda x, d, i, s: _np_scatter(x, d, i, 1.5),
-           (_scatter_args(),), variant="value"),
+    OpCase("scatter", lambda x, d, i, s: x.scatter(d, i, value=1.5),
+           lambda x, d, i, s: _np_scatter(x, d, i, 1.5), (_scatter_args(),), variant="value"),
     OpCase("scatter_add", lambda x, d, i, s: x.scatter_add(d, i, s),
            lambda x, d, i, s: _np_scatter_reduce("sum", True)(x, d, i, s), (_scatter_args(),)),
-    *[OpCase("scatter_reduce", lambda x, d, i, s, r=r, inc=inc: x.scatter_reduce(d, i, s, r, include_self=inc),
+    *[OpCase("scatter_reduce",
+             lambda x, d, i, s, r=r, inc=inc: x.scatter_reduce(d, i, s, r, include_self=inc),
              _np_scatter_reduce(r, inc), (_scatter_args(NO_TIES, OFF_GRID),),
              variant=f"{r}, include_self={inc}")
       for r in ("sum", "mean", "amax", "amin") for inc in (True, False)],
