@@ -22,11 +22,11 @@ from .shape import Cat, Expand, Permute, Reshape, cat, concatenate, expand, perm
 # === opsshape: shape, indexing, cumulative and einsum ops ===
 from .shape import Clone, clone, contiguous
 from .index import Scatter, gather, index_select, masked_fill, masked_select, scatter, scatter_add, \
-    scatter_reduce, take
+    scatter_reduce, take, take_along_dim
 from . import layout  # noqa: F401  (flip, roll, split, repeat, tril, ...: Tensor methods)
 from .pad import pad
 from .cumulative import Cumprod, Cumsum, cummax, cummin, cumprod, cumsum
-from .linalg import Einsum, bmm, einsum, inner, kron, mv, outer
+from .linalg import Einsum, bmm, cross, einsum, inner, kron, mv, outer
 
 __all__ = [
     "Abs", "Add", "Cast", "Cat", "Clip", "Cos", "Div", "Exp", "Expand", "GetItem", "LeakyRelu",
@@ -41,5 +41,5 @@ __all__ = [
     "Clone", "Cumprod", "Cumsum", "Einsum", "Scatter", "bmm", "clone", "contiguous", "cummax",
     "cummin", "cumprod", "cumsum", "einsum", "gather", "index_select", "inner", "kron",
     "masked_fill", "masked_select", "mv", "outer", "pad", "scatter", "scatter_add",
-    "scatter_reduce", "take",
+    "scatter_reduce", "take", "take_along_dim", "cross",
 ]

@@ -83,8 +83,8 @@ def cumprod(x: Tensor, axis: int) -> Tensor:
 CumulativeExtreme = namedtuple("CumulativeExtreme", ["values", "indices"])
 
 
-def _running_extreme(op: str, x: Tensor, axis: int, largest: bool) -> CumulativeExtreme:
-    y, a = _cumulative_axis(op, x, axis)
+def _running_extreme(op: str, x: Tensor, dim: int, largest: bool) -> CumulativeExtreme:
+    y, a = _cumulative_axis(op, x, dim)
     data = y._data
     best = (np.maximum if largest else np.minimum).accumulate(data, axis=a)
     n = data.shape[a]
@@ -96,13 +96,13 @@ def _running_extreme(op: str, x: Tensor, axis: int, largest: bool) -> Cumulative
 
 
 @tensor_method("cummax")
-def cummax(x: Tensor, axis: int) -> CumulativeExtreme:
-    """(values, indices) of the running maximum along `axis`; a tie takes the later index and
+def cummax(x: Tensor, dim: int) -> CumulativeExtreme:
+    """(values, indices) of the running maximum along `dim`; a tie takes the later index and
     the gradient goes to the element at that index (as PyTorch)."""
-    return _running_extreme("cummax", x, axis, largest=True)
+    return _running_extreme("cummax", x, dim, largest=True)
 
 
 @tensor_method("cummin")
-def cummin(x: Tensor, axis: int) -> CumulativeExtreme:
-    """(values, indices) of the running minimum along `axis` (see cummax)."""
-    return _running_extreme("cummin", x, axis, largest=False)
+def cummin(x: Tensor, dim: int) -> CumulativeExtreme:
+    """(values, indices) of the running minimum along `dim` (see cummax)."""
+    return _running_extreme("cummin", x, dim, largest=False)

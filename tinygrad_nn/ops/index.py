@@ -294,3 +294,24 @@ def take(x: Tensor, index: Any) -> Tensor:
     idx = _int_array("take", index)
     _check_bounds("take", idx, x.size, 0, negative=True)
     return GetItem.apply(x.reshape(-1), idx)
+
+
+@tensor_method("take_along_dim")
+def take_along_dim(x: Tensor, indices: Any, dim: int | None = None) -> Tensor:
+    """numpy's take_along_axis with broadcasting: gather along `dim` after x and indices are
+    broadcast against each other in every other dim; with dim=None both are flattened first."""
+    idx = _int_array("take_along_dim", indices)
+    if dim is None:
+        return gather(x.reshape(-1), 0, idx.reshape(-1))
+    d = _dim("take_along_dim", dim, x.shape)
+    if idx.ndim != x.ndim:
+        raise ValueError(f"take_along_dim: indices of shape {idx.shape} need as many dims as the "
+                         f"input of shape {x.shape}")
+    try:
+        shape = np.broadcast_shapes(x.shape[:d] + (1,) + x.shape[d + 1:],
+                                    idx.shape[:d] + (1,) + idx.shape[d + 1:])
+    except ValueError:
+        raise ValueError(f"take_along_dim: the input of shape {x.shape} and indices of shape "
+                         f"{idx.shape} do not broadcast outside dim {d}") from None
+    x = x.expand(*shape[:d], x.shape[d], *shape[d + 1:])
+    return gather(x, d, np.broadcast_to(idx, shape[:d] + (idx.shape[d],) + shape[d + 1:]))

@@ -3,8 +3,7 @@ roll, narrow, split, chunk, unbind, movedim, repeat, tile, repeat_interleave, un
 triu, diagonal, trace, unflatten. None has a backward of its own: each is exact as a
 composition, and its gradient (of any order) is the composition's.
 
-PyTorch's names and argument orders throughout (`dim`, `dims`); the numpy analogues that take
-`axis` (swapaxes, moveaxis) keep numpy's names.
+PyTorch's names and argument orders throughout (`dim`, `dims`).
 """
 from __future__ import annotations
 
@@ -14,6 +13,7 @@ import numpy as np
 
 from .._tensor import Tensor
 from .arithmetic import where
+from .index import ScatterAdd
 from .register import tensor_method
 from .shape import _dim, _dims, cat
 
@@ -141,9 +141,10 @@ def movedim(x: Tensor, source: Any, destination: Any) -> Tensor:
 
 
 @tensor_method("swapaxes")
-def swapaxes(x: Tensor, axis1: int, axis2: int) -> Tensor:
-    """Swap two axes (numpy's swapaxes; PyTorch's transpose and swapdims)."""
-    return x.transpose(axis1, axis2)
+def swapaxes(x: Tensor, axis0: int, axis1: int) -> Tensor:
+    """Swap two axes (numpy's swapaxes, with PyTorch's argument names; also transpose and
+    swapdims)."""
+    return x.transpose(axis0, axis1)
 
 
 @tensor_method("swapdims")
@@ -265,6 +266,20 @@ def diagonal(x: Tensor, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor
     k = max(0, min(rows + min(offset, 0), cols - max(offset, 0)))
     i = np.arange(k)
     return m[..., i + max(-offset, 0), i + max(offset, 0)]
+
+
+@tensor_method("diag")
+def diag(x: Tensor, diagonal: int = 0) -> Tensor:
+    """PyTorch's (and numpy's) diag: a 1-D x (n,) becomes the `diagonal`-th diagonal of an
+    (n + |diagonal|, n + |diagonal|) matrix of zeros; a matrix gives its diagonal-th diagonal."""
+    if x.ndim == 2:
+        return x.diagonal(diagonal)
+    if x.ndim != 1:
+        raise ValueError(f"diag: needs a 1-D or 2-D tensor, got shape {x.shape}")
+    n, k = x.shape[0], abs(diagonal)
+    i = np.arange(n)
+    # written into zeros at distinct places: ScatterAdd is exact, its gradient the diagonal back
+    return ScatterAdd.apply(x, (i + max(-diagonal, 0), i + max(diagonal, 0)), (n + k, n + k))
 
 
 @tensor_method("trace")

@@ -8,6 +8,7 @@ import numpy as np
 from ..function import Function
 from .._tensor import Tensor
 from .register import tensor_method
+from .shape import _dim, stack
 
 
 class MatMul(Function):
@@ -286,3 +287,24 @@ def kron(a: Tensor, b: Any) -> Tensor:
     # a as (n, 1, m, 1), b as (1, p, 1, q): the product is (n, p, m, q) -> (n p, m q)
     wide = a.reshape(*[m for n in sa for m in (n, 1)]) * b.reshape(*[m for n in sb for m in (1, n)])
     return wide.reshape(*[n * m for n, m in zip(sa, sb)])
+
+
+@tensor_method("cross")
+def cross(a: Tensor, b: Any, dim: int | None = None) -> Tensor:
+    """Cross product of 3-vectors along `dim` (a and b broadcast; dim=None takes the first axis of
+    length 3, PyTorch's deprecated default; torch.linalg.cross's default is dim=-1)."""
+    b = b if isinstance(b, Tensor) else Tensor(b)
+    try:
+        shape = np.broadcast_shapes(a.shape, b.shape)
+    except ValueError:
+        raise ValueError(f"cross: shapes {a.shape} and {b.shape} do not broadcast") from None
+    if dim is None:
+        if 3 not in shape:
+            raise ValueError(f"cross: no dim of length 3 in shapes {a.shape} and {b.shape}")
+        dim = shape.index(3)
+    d = _dim("cross", dim, shape)
+    if shape[d] != 3:
+        raise ValueError(f"cross: dim {dim} of shapes {a.shape} and {b.shape} must have length 3")
+    a, b = a.expand(*shape), b.expand(*shape)
+    (a0, a1, a2), (b0, b1, b2) = a.unbind(d), b.unbind(d)
+    return stack([a1 * b2 - a2 * b1, a2 * b0 - a0 * b2, a0 * b1 - a1 * b0], axis=d)

@@ -764,6 +764,44 @@ def _np_squeeze_as_torch(x: np.ndarray, dims: Any) -> np.ndarray:
     return x.reshape([n for i, n in enumerate(x.shape) if not (i in axes and n == 1)])
 
 
+@st.composite
+def _cross_args(draw: Any) -> tuple:
+    a_shape, b_shape = draw(broadcastable_shapes(2, max_dims=2, max_side=2))
+    if draw(st.booleans()):   # the length-3 axis last, found by dim=None (no other axis is 3)
+        return draw(tensors(a_shape + (3,))), draw(tensors(b_shape + (3,))), None
+    return draw(tensors(a_shape + (3,))), draw(tensors(b_shape + (3,))), -1
+
+
+@st.composite
+def _diag_args(draw: Any) -> tuple:
+    x = draw(tensors(shapes(min_dims=1, max_dims=2, max_side=4)))
+    return x, draw(st.integers(-3, 3))
+
+
+@st.composite
+def _take_along_args(draw: Any) -> tuple:
+    x_shape, i_shape = draw(broadcastable_shapes(2, min_dims=1, max_dims=3, max_side=3))
+    ndim = max(len(x_shape), len(i_shape))
+    x_shape, i_shape = (1,) * (ndim - len(x_shape)) + x_shape, (1,) * (ndim - len(i_shape)) + i_shape
+    if draw(st.booleans()):
+        x = draw(tensors(x_shape))
+        return x, draw(arrays(i_shape, np.int64, elements=st.integers(0, x.size - 1))), None
+    dim = draw(st.integers(-ndim, ndim - 1))
+    x = draw(tensors(x_shape))
+    i_shape = i_shape[:dim % ndim] + (draw(st.integers(1, 3)),) + i_shape[dim % ndim + 1:]
+    return x, draw(arrays(i_shape, np.int64, elements=st.integers(0, x.shape[dim] - 1))), dim
+
+
+def _np_take_along_dim(x: np.ndarray, index: np.ndarray, dim: Any) -> np.ndarray:
+    if dim is None:
+        return np.take_along_axis(x.reshape(-1), index.reshape(-1), 0)
+    d = dim % x.ndim
+    shape = np.broadcast_shapes(x.shape[:d] + (1,) + x.shape[d + 1:],
+                                index.shape[:d] + (1,) + index.shape[d + 1:])
+    x = np.broadcast_to(x, shape[:d] + (x.shape[d],) + shape[d + 1:])
+    return np.take_along_axis(x, np.broadcast_to(index, shape[:d] + (index.shape[d],) + shape[d + 1:]), d)
+
+
 SHAPE_OPS: list[OpCase] = [
     OpCase("flip", lambda x, d: x.flip(d), lambda x, d: np.flip(x, d) if d else x, (_dims_subset(),)),
     OpCase("roll", lambda x, s, d: x.roll(s, d), _np_roll, (_roll_args(),)),
@@ -849,5 +887,10 @@ SHAPE_OPS: list[OpCase] = [
     OpCase("mv", lambda a, b: a.mv(b), np.matmul, (_batched_pair("mv"),)),
     OpCase("inner", lambda a, b: a.inner(b), np.inner, (_batched_pair("inner"),)),
     OpCase("kron", lambda a, b: a.kron(b), np.kron, (_batched_pair("kron"),)),
+    OpCase("cross", lambda a, b, d: a.cross(b, d),
+           lambda a, b, d: np.cross(a, b, axis=-1 if d is None else d), (_cross_args(),)),
+    OpCase("diag", lambda x, k: x.diag(k), np.diag, (_diag_args(),)),
+    OpCase("take_along_dim", lambda x, i, d: x.take_along_dim(i, d), _np_take_along_dim,
+           (_take_along_args(),)),
 ]
 OPS.extend(SHAPE_OPS)
