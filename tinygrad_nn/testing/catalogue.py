@@ -639,13 +639,14 @@ def _pad_args(draw: Any, mode: str) -> tuple:
     x = draw(tensors(shapes(min_dims=1, max_dims=3, max_side=4)))
     amounts = []
     for n in reversed(x.shape[-draw(st.integers(1, x.ndim)):]):
-        for _ in range(2):
+        # cropping (negative amounts) keeps at least one element: -(n // 2) and -((n - 1) // 2)
+        for most_cropped in (n // 2, (n - 1) // 2):
             if mode == "reflect":
-                amounts.append(draw(st.integers(-(n // 2), n - 1)))
+                amounts.append(draw(st.integers(-most_cropped, n - 1)))
             elif mode == "circular":
                 amounts.append(draw(st.integers(0, n)))
             else:
-                amounts.append(draw(st.integers(-(n // 2), 3)))
+                amounts.append(draw(st.integers(-most_cropped, 3)))
     value = draw(bounded()) if mode == "constant" else 0.0
     return x, tuple(amounts), mode, value
 
