@@ -303,3 +303,18 @@ def test_indexing_follows_pytorch(case):
     ref = torch.tensor(x, requires_grad=True)
     ref[torch_index].sum().backward()
     np.testing.assert_array_equal(t.grad.numpy(), ref.grad.numpy())
+
+
+@pytest.mark.parametrize("reduce", ["sum", "prod", "mean", "amax", "amin"])
+@pytest.mark.parametrize("include_self", [True, False])
+@pytest.mark.parametrize("dtype", [np.int64, np.int32, np.float64])
+def test_scatter_reduce_values_for_every_reduction_and_dtype(reduce, include_self, dtype):
+    # integer mean rounds down as PyTorch's; prod has values (no gradient)
+    r = np.random.default_rng(2)
+    x, src = r.integers(-5, 6, (4, 5)).astype(dtype), r.integers(-5, 6, (3, 5)).astype(dtype)
+    index = r.integers(0, 4, (3, 5))
+    ours = Tensor(x).scatter_reduce(0, index, Tensor(src), reduce, include_self=include_self)
+    theirs = torch.tensor(x).scatter_reduce(0, torch.tensor(index), torch.tensor(src), reduce,
+                                            include_self=include_self)
+    assert ours.dtype == theirs.numpy().dtype
+    np.testing.assert_array_equal(ours.numpy(), theirs.numpy())

@@ -517,10 +517,16 @@ def _index_steps(index: Any) -> tuple:
     Returns (index,) when there is no such mix, else (ints, arrays)."""
     if type(index) is not tuple:
         return (index,)
-    items = [np.asarray(i) if isinstance(i, list) else i for i in index]
-    ints = any(isinstance(i, (int, np.integer)) and not isinstance(i, bool) for i in items)
-    if not ints or not any(isinstance(i, np.ndarray) and i.ndim for i in items):
+    ints = arrays = False
+    for i in index:   # one cheap pass: most indices are ints and slices only
+        kind = type(i)
+        if kind is int or (kind is not bool and isinstance(i, np.integer)):
+            ints = True
+        elif kind is list or (kind is np.ndarray and i.ndim):
+            arrays = True
+    if not (ints and arrays):
         return (index,)
+    items = [np.asarray(i) if isinstance(i, list) else i for i in index]
     first: list = []
     second: list = []
     for i in items:

@@ -57,10 +57,10 @@ def getitem(x: Tensor, index: Any) -> Tensor:
     One difference from numpy, to follow PyTorch: in an index that mixes ints and arrays, the
     ints select first and the arrays then index what is left, so x[0, :, [0, 1]] of a (2, 3, 4)
     tensor is (3, 2) as in PyTorch (numpy's rule moves the array's axis to the front: (2, 3))."""
-    out = x
-    for step in _index_steps(_plain_index(index)):
-        out = GetItem.apply(out, step)
-    return out
+    steps = _index_steps(_plain_index(index))
+    if len(steps) == 1:
+        return GetItem.apply(x, steps[0])
+    return GetItem.apply(GetItem.apply(x, steps[0]), steps[1])
 
 
 class Scatter(Function):
