@@ -1,5 +1,6 @@
 """Cumulative ops along an axis: cumsum and cumprod (primitives), cummax and cummin (values
-picked with gather, so the gradient goes to the element each running extreme came from)."""
+picked with gather, so the gradient goes to the element each running extreme came from), and
+logcumsumexp (composed of logsumexp)."""
 from __future__ import annotations
 
 from collections import namedtuple
@@ -106,3 +107,19 @@ def cummax(x: Tensor, dim: int) -> CumulativeExtreme:
 def cummin(x: Tensor, dim: int) -> CumulativeExtreme:
     """(values, indices) of the running minimum along `dim` (see cummax)."""
     return _running_extreme("cummin", x, dim, largest=False)
+
+
+@tensor_method("logcumsumexp")
+def logcumsumexp(x: Tensor, dim: int) -> Tensor:
+    """log(exp(x[0]) + ... + exp(x[i])) along `dim`, without overflow.
+
+    Composed as logsumexp over the rows of an (n, n) matrix that holds x_j for j <= i and -inf
+    elsewhere: stable and exact at every order, at n times the memory along the axis (a running
+    cumsum of exp would overflow, and one shift for the whole axis would underflow early terms)."""
+    y, a = _cumulative_axis("logcumsumexp", x, dim)
+    n = y.shape[a]
+    row = y.movedim(a, -1).unsqueeze(-2)                       # (..., 1, n)
+    upto = np.tril(np.ones((n, n), dtype=bool))                # [i, j]: j <= i
+    # -inf as the argument, not a masked result: exp(-inf) = 0 keeps every gradient finite
+    windows = where(upto, row, -np.inf)                        # (..., n, n)
+    return windows.logsumexp(-1).movedim(-1, a).reshape(*x.shape)

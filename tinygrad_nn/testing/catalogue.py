@@ -875,6 +875,8 @@ SHAPE_OPS: list[OpCase] = [
     OpCase("cumprod", lambda x, a: x.cumprod(a), lambda x, a: np.cumprod(x, a), (_x_and_dim(),)),
     OpCase("cumprod", lambda x, a: x.cumprod(a), lambda x, a: np.cumprod(x, a),
            (_x_and_dim(elements=WITH_ZEROS),), variant="with zeros"),
+    OpCase("logcumsumexp", lambda x, a: x.logcumsumexp(a),
+           lambda x, a: np.logaddexp.accumulate(x, axis=a), (_x_and_dim(),)),
     OpCase("cummax", lambda x, a: x.cummax(a).values, _np_cumulative_extreme(True),
            (_x_and_dim(elements=NO_TIES, unique=True),)),
     OpCase("cummin", lambda x, a: x.cummin(a).values, _np_cumulative_extreme(False),
