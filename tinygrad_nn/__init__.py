@@ -12,6 +12,7 @@ from .function import TensorFunction as Function
 from ._tensor import Size, Tensor, get_default_dtype, set_default_dtype
 from . import ops  # noqa: F401  (adds the primitive ops to Tensor)
 from .ops import cat, concatenate, stack, where
+from .ops import einsum, pad  # opsshape: functions that are not Tensor methods
 from .creation import (arange, eye, full, manual_seed, ones, ones_like, rand, rand_like, randn,
                        randn_like, zeros, zeros_like)
 from . import datasets  # noqa: F401  (tinygrad_nn.datasets: real digits, generated sets, DataLoader)
@@ -59,6 +60,7 @@ __all__ = [
     "randn_like", "rand_like", "cat", "concatenate", "stack", "where",
     "nn", "optim", "save", "load", "func", "diagnostics", "viz", *_TESTING,
     "compile",
+    "einsum", "pad",  # opsshape
 ]
 
 # === surface: PyTorch's names (issue 11) =========================================================

@@ -401,7 +401,10 @@ class Tensor:
 
     def __setitem__(self, index: Any, value: Any) -> None:
         array = self._inplace("__setitem__")
-        array[_plain_index(index)] = value._data if isinstance(value, Tensor) else value
+        steps = _index_steps(_plain_index(index))
+        if len(steps) == 2:
+            array = array[steps[0]]   # ints first, as getitem (a basic index: a view)
+        array[steps[-1]] = value._data if isinstance(value, Tensor) else value
 
     # --- dtype and device --------------------------------------------------------------------
     def float(self) -> Tensor:
@@ -567,15 +570,14 @@ class Tensor:
         return self.reshape(*self.shape[:s], -1, *self.shape[e + 1:])
 
     def squeeze(self, axis: Axis = None) -> Tensor:
-        """Remove axes of length 1 (all of them, or those in `axis`)."""
+        """Remove axes of length 1 (all of them, or those in `axis`, an int or a tuple).
+
+        As PyTorch (not numpy): an axis in `axis` whose length is not 1 is left alone, and a
+        0-d tensor has one axis (0 or -1) to squeeze, which leaves it unchanged."""
         if axis is None:
             return self.reshape(*[n for n in self.shape if n != 1])
         axes = _axes(axis, self.ndim)
-        for a in axes:
-            if self.shape[a] != 1:
-                raise ValueError(f"squeeze: axis {a} of shape {self.shape} has length "
-                                 f"{self.shape[a]}, not 1")
-        return self.reshape(*[n for i, n in enumerate(self.shape) if i not in axes])
+        return self.reshape(*[n for i, n in enumerate(self.shape) if not (i in axes and n == 1)])
 
     def unsqueeze(self, axis: int) -> Tensor:
         """Insert an axis of length 1 at position `axis`."""
@@ -707,6 +709,41 @@ def _plain_index(index: Any) -> Any:
     if isinstance(index, list):
         return np.asarray(index)
     return index
+
+
+def _index_steps(index: Any) -> tuple:
+    """PyTorch's reading of an index that mixes ints and arrays, as numpy indexes: the ints
+    select first (a basic index), then the arrays index what is left. numpy instead treats the
+    ints as arrays too and, when a slice separates them from the arrays, puts the indexed axes
+    first: x[0, :, [0, 1]] of a (2, 3, 4) tensor is (3, 2) in PyTorch and (2, 3) in numpy.
+    Returns (index,) when there is no such mix, else (ints, arrays)."""
+    if type(index) is not tuple:
+        return (index,)
+    ints = arrays = False
+    for i in index:   # one cheap pass: most indices are ints and slices only
+        kind = type(i)
+        if kind is int or (kind is not bool and isinstance(i, np.integer)):
+            ints = True
+        elif kind is list or (kind is np.ndarray and i.ndim):
+            arrays = True
+    if not (ints and arrays):
+        return (index,)
+    items = [np.asarray(i) if isinstance(i, list) else i for i in index]
+    first: list = []
+    second: list = []
+    for i in items:
+        if isinstance(i, (int, np.integer)) and not isinstance(i, bool):
+            first.append(i)
+        elif isinstance(i, np.ndarray):
+            first.extend([slice(None)] * (i.ndim if i.dtype == bool else 1))  # the axes i indexes
+            second.append(i)
+        elif i is Ellipsis:
+            first.append(i)
+            second.append(i)
+        else:   # a slice or None: applied in the first step, the axis is kept for the second
+            first.append(i)
+            second.append(slice(None))
+    return tuple(first), tuple(second)
 
 
 def _axes(axis: Axis, ndim: int) -> tuple[int, ...]:

@@ -21,7 +21,8 @@ def signature(value: Any) -> tuple:
         return ("Tensor", value._data.shape, value._data.dtype, value.requires_grad)
     if isinstance(value, np.ndarray):
         return ("array", value.shape, value.dtype)
-    if value is None or isinstance(value, (bool, int, float, complex, str, np.generic)):
+    if value is None or value is Ellipsis or isinstance(value, (bool, int, float, complex, str,
+                                                                np.generic, slice)):
         return ("value", type(value), value)
     if isinstance(value, (tuple, list)):
         if all(_plain(v) for v in value):

@@ -662,3 +662,10 @@ def multi_margin_loss(input: Tensor, target: Any, p: int = 1, margin: float = 1.
     others = numpy_call(_other_classes, x.shape, classes)   # recorded: see numpy_call
     per_sample = where(others, hinge, 0.0).sum(axis=-1) / x.shape[-1]
     return _reduce(per_sample, reduction, op)
+
+
+# === opsshape: padding ===
+def pad(input: Tensor, pad: Any, mode: str = "constant", value: float = 0.0) -> Tensor:
+    """PyTorch's F.pad: pad = (left, right) for the last axis, then the one before, ...; mode
+    "constant" (with value), "reflect", "replicate" or "circular" (see tinygrad_nn.pad)."""
+    return ops.pad(input, pad, mode, value)

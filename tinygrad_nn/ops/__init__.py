@@ -19,6 +19,14 @@ from .linalg import Linear, MatMul, MatMulTN, linear, matmul, matmul_tn
 from .reduce import Max, Sum, reduce_max, reduce_sum
 from .register import ONE, ZERO, tensor_method
 from .shape import Cat, Expand, Permute, Reshape, cat, concatenate, expand, permute, reshape, stack
+# === opsshape: shape, indexing, cumulative and einsum ops ===
+from .shape import Clone, clone, contiguous
+from .index import Scatter, gather, index_select, masked_fill, masked_select, scatter, scatter_add, \
+    scatter_reduce, take, take_along_dim
+from . import layout  # noqa: F401  (flip, roll, split, repeat, tril, ...: Tensor methods)
+from .pad import pad
+from .cumulative import Cumprod, Cumsum, cummax, cummin, cumprod, cumsum
+from .linalg import Einsum, bmm, cross, einsum, inner, kron, mv, outer
 
 __all__ = [
     "Abs", "Add", "Cast", "Cat", "Clip", "Cos", "Div", "Exp", "Expand", "GetItem", "LeakyRelu",
@@ -29,4 +37,9 @@ __all__ = [
     "matmul", "matmul_tn", "maximum", "mul", "neg", "permute", "power", "reduce_max",
     "reduce_sum", "relu", "reshape", "sigmoid", "sin", "softplus", "stack", "sub", "tanh",
     "tensor_method", "where",
+    # opsshape
+    "Clone", "Cumprod", "Cumsum", "Einsum", "Scatter", "bmm", "clone", "contiguous", "cummax",
+    "cummin", "cumprod", "cumsum", "einsum", "gather", "index_select", "inner", "kron",
+    "masked_fill", "masked_select", "mv", "outer", "pad", "scatter", "scatter_add",
+    "scatter_reduce", "take", "take_along_dim", "cross",
 ]

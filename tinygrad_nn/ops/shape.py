@@ -144,3 +144,49 @@ def stack(tensors: Sequence[Tensor], axis: int = 0) -> Tensor:
     if len({t.shape for t in tensors}) != 1:
         raise ValueError(f"stack: all tensors need the same shape, got {[t.shape for t in tensors]}")
     return cat([t.unsqueeze(axis) for t in tensors], axis=axis)
+
+
+class Clone(Function):
+    derivative = "dx = dout"
+
+    @staticmethod
+    def forward(ctx, x):
+        return np.array(x, order="C")   # a fresh C-contiguous copy, whatever x's strides
+
+    @staticmethod
+    def backward(ctx, g):
+        return g
+
+
+@tensor_method("clone")
+def clone(x: Tensor) -> Tensor:
+    """A copy of x with its own memory; gradients pass through unchanged."""
+    return Clone.apply(x)
+
+
+@tensor_method("contiguous")
+def contiguous(x: Tensor) -> Tensor:
+    """x itself if its array is C-contiguous, else a contiguous copy (as PyTorch's contiguous)."""
+    return x if x._data.flags.c_contiguous else Clone.apply(x)
+
+
+def _dim(op: str, dim: Any, shape: tuple[int, ...]) -> int:
+    """`dim` as a non-negative axis of `shape`; a 0-d tensor has one axis, -1 or 0, as in PyTorch.
+
+    Raises IndexError (PyTorch's class for this) naming the op and the shape."""
+    n = max(len(shape), 1)
+    if not isinstance(dim, (int, np.integer)) or isinstance(dim, bool):
+        raise TypeError(f"{op}: dim must be an int, got {type(dim).__name__}")
+    if not -n <= dim < n:
+        raise IndexError(f"{op}: dim {dim} is out of range for a tensor of shape {shape} "
+                         f"(expected a dim in [{-n}, {n - 1}])")
+    return int(dim) % n
+
+
+def _dims(op: str, dims: Any, shape: tuple[int, ...]) -> tuple[int, ...]:
+    """An int or a sequence of ints as distinct non-negative axes of `shape` (see _dim)."""
+    items = (dims,) if isinstance(dims, (int, np.integer)) else tuple(dims)
+    out = tuple(_dim(op, d, shape) for d in items)
+    if len(set(out)) != len(out):
+        raise ValueError(f"{op}: dims {tuple(items)} repeat an axis of shape {shape}")
+    return out
