@@ -41,7 +41,7 @@ def maxout(x: Tensor, weight: Tensor, bias: Tensor | None, pieces: int) -> Tenso
                          "per output unit")
     z = linear(x, weight, bias)                                   # (..., out * pieces)
     z = z.reshape(*z.shape[:-1], weight.shape[0] // pieces, pieces)  # (..., out, pieces)
-    return z.max(axis=-1)                                         # (..., out)
+    return z.amax(axis=-1)                                        # (..., out)
 
 
 def relu(x: Tensor) -> Tensor:

@@ -10,13 +10,14 @@ maximum / max share the gradient equally.
 """
 from .activations import (LeakyRelu, Relu, Sigmoid, SigmoidDerivative, Softplus, Tanh,
                           TanhDerivative, leaky_relu, relu, sigmoid, softplus, tanh)
-from .arithmetic import (Add, Div, Maximum, Mul, Pow, Sub, Where, add, div, maximum, mul, power,
-                         sub, where)
+from .arithmetic import (Add, Div, Maximum, Minimum, Mul, Pow, Sub, Where, add, div, maximum,
+                         minimum, mul, power, sub, where)
 from .elementwise import (Abs, Cast, Clip, Cos, Exp, Log, Neg, Sin, absolute, astype, clip, cos,
                           exp, log, neg, sin)
 from .index import GetItem, ScatterAdd, getitem
 from .linalg import Linear, MatMul, MatMulTN, linear, matmul, matmul_tn
-from .reduce import Max, Sum, reduce_max, reduce_sum
+from .reduce import (Max, Min, Sum, ValuesIndices, amax, amin, argmax, argmin, reduce_max,
+                     reduce_min, reduce_sum)
 from .register import ONE, ZERO, tensor_method
 from .shape import Cat, Expand, Permute, Reshape, cat, concatenate, expand, permute, reshape, stack
 
@@ -29,4 +30,6 @@ __all__ = [
     "matmul", "matmul_tn", "maximum", "mul", "neg", "permute", "power", "reduce_max",
     "reduce_sum", "relu", "reshape", "sigmoid", "sin", "softplus", "stack", "sub", "tanh",
     "tensor_method", "where",
+    # opsmath
+    "Min", "Minimum", "ValuesIndices", "amax", "amin", "argmax", "argmin", "minimum", "reduce_min",
 ]

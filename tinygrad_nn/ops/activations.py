@@ -6,7 +6,7 @@ import numpy as np
 
 from ..function import Function
 from .._tensor import Tensor
-from .register import ONE, ZERO, tensor_method
+from .register import ONE, ZERO, floating, tensor_method
 
 
 class Tanh(Function):
@@ -118,7 +118,7 @@ class LeakyRelu(Function):
 @tensor_method("tanh")
 def tanh(x: Tensor) -> Tensor:
     """tanh(x); its derivative is 1 - tanh(x)**2."""
-    return Tanh.apply(x)
+    return Tanh.apply(floating(x))
 
 
 @tensor_method("sigmoid")
@@ -128,13 +128,13 @@ def sigmoid(x: Tensor) -> Tensor:
     >>> x = Tensor([0.0], requires_grad=True); x.sigmoid().sum().backward(); x.grad
     Tensor([0.25])
     """
-    return Sigmoid.apply(x)
+    return Sigmoid.apply(floating(x))
 
 
 @tensor_method("softplus")
 def softplus(x: Tensor) -> Tensor:
     """log(1 + e^x), stable for any x."""
-    return Softplus.apply(x)
+    return Softplus.apply(floating(x))
 
 
 @tensor_method("relu")

@@ -8,7 +8,7 @@ import numpy as np
 from ..function import Function
 from .._tensor import Tensor
 from .arithmetic import Where
-from .register import ZERO, tensor_method
+from .register import ZERO, floating, tensor_method
 
 
 class Neg(Function):
@@ -123,23 +123,23 @@ def neg(x: Tensor) -> Tensor:
 @tensor_method("exp")
 def exp(x: Tensor) -> Tensor:
     """e**x elementwise."""
-    return Exp.apply(x)
+    return Exp.apply(floating(x))
 
 
 @tensor_method("log")
 def log(x: Tensor) -> Tensor:
     """Natural logarithm elementwise."""
-    return Log.apply(x)
+    return Log.apply(floating(x))
 
 
 @tensor_method("sin")
 def sin(x: Tensor) -> Tensor:
-    return Sin.apply(x)
+    return Sin.apply(floating(x))
 
 
 @tensor_method("cos")
 def cos(x: Tensor) -> Tensor:
-    return Cos.apply(x)
+    return Cos.apply(floating(x))
 
 
 @tensor_method("abs", "__abs__")

@@ -207,9 +207,9 @@ OPS: list[OpCase] = [
            (with_axis(min_side=2),)),
     OpCase("std", lambda x, ax, kd: x.std(ax, kd), lambda x, ax, kd: np.std(x, ax, keepdims=kd, ddof=1),
            (with_axis(NO_TIES, min_side=2, unique=True),)),
-    OpCase("max", lambda x, ax, kd: x.max(ax, kd), lambda x, ax, kd: np.max(x, ax, keepdims=kd),
+    OpCase("amax", lambda x, ax, kd: x.amax(ax, kd), lambda x, ax, kd: np.max(x, ax, keepdims=kd),
            (with_axis(NO_TIES, unique=True),)),
-    OpCase("min", lambda x, ax, kd: x.min(ax, kd), lambda x, ax, kd: np.min(x, ax, keepdims=kd),
+    OpCase("amin", lambda x, ax, kd: x.amin(ax, kd), lambda x, ax, kd: np.min(x, ax, keepdims=kd),
            (with_axis(NO_TIES, unique=True),)),
     OpCase("logsumexp", lambda x, ax, kd: x.logsumexp(ax, kd), _ref_logsumexp, (with_axis(),)),
     OpCase("softmax", lambda x, ax: x.softmax(ax), _ref_softmax, _axis_for_softmax()),
@@ -402,3 +402,35 @@ NN_OPS: list[OpCase] = [
            lambda x, t: _np_multi_margin(x, t, 2, MARGIN), (_scores_and_labels(NO_TIES),), variant="p=2"),
 ]
 OPS.extend(NN_OPS)
+
+
+# === opsmath: reductions with indices, math, rounding, comparison and activations ==========
+
+@st.composite
+def _with_dim(draw: Any, elements: Any = None, unique: bool = False, min_dims: int = 1) -> tuple:
+    """(tensor, dim, keepdim) with one int dim (maybe negative), for max(dim) and friends."""
+    shape = draw(shapes(min_dims=min_dims, max_dims=3, max_side=3))
+    x = draw(tensors(shape, elements=elements, unique=unique))
+    return x, draw(st.integers(-max(x.ndim, 1), max(x.ndim, 1) - 1)), draw(st.booleans())
+
+
+def _np_pick_along(pick: Callable, x: np.ndarray, dim: int, keepdim: bool) -> np.ndarray:
+    if x.ndim == 0:
+        return x
+    out = np.take_along_axis(x, pick(x, axis=dim, keepdims=True), axis=dim)
+    return out if keepdim else np.squeeze(out, axis=dim)
+
+
+MATH_OPS: list[OpCase] = [
+    OpCase("max", lambda x: x.max(), np.max, (tensors(SMALL, elements=NO_TIES, unique=True),),
+           variant="all"),
+    OpCase("max", lambda x, d, k: x.max(d, k).values,
+           lambda x, d, k: _np_pick_along(np.argmax, x, d, k), (_with_dim(NO_TIES, unique=True),),
+           variant="dim, values"),
+    OpCase("min", lambda x: x.min(), np.min, (tensors(SMALL, elements=NO_TIES, unique=True),),
+           variant="all"),
+    OpCase("min", lambda x, d, k: x.min(d, k).values,
+           lambda x, d, k: _np_pick_along(np.argmin, x, d, k), (_with_dim(NO_TIES, unique=True),),
+           variant="dim, values"),
+]
+OPS.extend(MATH_OPS)
