@@ -349,12 +349,6 @@ class Tensor:
     def __ne__(self, other: Any) -> Tensor:  # type: ignore[override]
         return Tensor(self._data != _raw(other))
 
-    def any(self) -> bool:
-        return bool(self._data.any())
-
-    def all(self) -> bool:
-        return bool(self._data.all())
-
     # --- compositions of primitives: no backward of their own --------------------------------
     def mean(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
         """Arithmetic mean over `axis` (all axes by default)."""

@@ -319,3 +319,82 @@ def multi_margin_loss(input: Tensor, target: Any, p: int = 1, margin: float = 1.
         others[np.arange(x.shape[0]), classes] = False
     per_sample = where(others, hinge, 0.0).sum(axis=-1) / x.shape[-1]
     return _reduce(per_sample, reduction, op)
+
+
+# === opsmath: activation functions (the Tensor methods, under PyTorch's functional names) =======
+
+def gelu(x: Tensor, approximate: str = "none") -> Tensor:
+    """x Φ(x) (see Tensor.gelu; approximate="tanh" for the tanh form)."""
+    return x.gelu(approximate)
+
+
+def silu(x: Tensor) -> Tensor:
+    """x σ(x)."""
+    return x.silu()
+
+
+def elu(x: Tensor, alpha: float = 1.0) -> Tensor:
+    """x for x > 0, alpha (e^x - 1) otherwise."""
+    return x.elu(alpha)
+
+
+def selu(x: Tensor) -> Tensor:
+    return x.selu()
+
+
+def celu(x: Tensor, alpha: float = 1.0) -> Tensor:
+    return x.celu(alpha)
+
+
+def mish(x: Tensor) -> Tensor:
+    """x tanh(softplus(x))."""
+    return x.mish()
+
+
+def hardtanh(x: Tensor, min_val: float = -1.0, max_val: float = 1.0) -> Tensor:
+    return x.hardtanh(min_val, max_val)
+
+
+def relu6(x: Tensor) -> Tensor:
+    return x.relu6()
+
+
+def hardsigmoid(x: Tensor) -> Tensor:
+    return x.hardsigmoid()
+
+
+def hardswish(x: Tensor) -> Tensor:
+    return x.hardswish()
+
+
+def softsign(x: Tensor) -> Tensor:
+    return x.softsign()
+
+
+def logsigmoid(x: Tensor) -> Tensor:
+    return x.logsigmoid()
+
+
+def tanhshrink(x: Tensor) -> Tensor:
+    return x.tanhshrink()
+
+
+def softshrink(x: Tensor, lambd: float = 0.5) -> Tensor:
+    return x.softshrink(lambd)
+
+
+def hardshrink(x: Tensor, lambd: float = 0.5) -> Tensor:
+    return x.hardshrink(lambd)
+
+
+def threshold(x: Tensor, threshold: float, value: float) -> Tensor:
+    return x.threshold(threshold, value)
+
+
+def prelu(x: Tensor, weight: Tensor) -> Tensor:
+    return x.prelu(weight)
+
+
+def glu(x: Tensor, dim: int = -1) -> Tensor:
+    """a σ(b) for the two halves of x along dim."""
+    return x.glu(dim)

@@ -20,6 +20,11 @@ from .reduce import (Max, Min, Sum, ValuesIndices, amax, amin, argmax, argmin, r
                      reduce_min, reduce_sum)
 from .register import ONE, ZERO, tensor_method
 from .shape import Cat, Expand, Permute, Reshape, cat, concatenate, expand, permute, reshape, stack
+# opsmath: more math, rounding and comparison families (importing them attaches their methods)
+from . import compare, math, rounding  # noqa: E402,F401
+from .math import (Acos, Acosh, Asin, Asinh, Atan, Atan2, Atanh, Cosh, Erf, Erfc, Expm1, Log1p,
+                   Log2, Log10, Sinh, Tan)
+from .rounding import Ceil, Floor, FloorDivide, Fmod, Remainder, Round, Sign, Trunc
 
 __all__ = [
     "Abs", "Add", "Cast", "Cat", "Clip", "Cos", "Div", "Exp", "Expand", "GetItem", "LeakyRelu",
@@ -32,4 +37,7 @@ __all__ = [
     "tensor_method", "where",
     # opsmath
     "Min", "Minimum", "ValuesIndices", "amax", "amin", "argmax", "argmin", "minimum", "reduce_min",
+    "Acos", "Acosh", "Asin", "Asinh", "Atan", "Atan2", "Atanh", "Cosh", "Erf", "Erfc", "Expm1",
+    "Log1p", "Log2", "Log10", "Sinh", "Tan", "Ceil", "Floor", "FloorDivide", "Fmod", "Remainder",
+    "Round", "Sign", "Trunc",
 ]

@@ -137,7 +137,7 @@ def mul(x: Tensor, y: Any) -> Tensor:
     return Mul.apply(*promote(x, y))
 
 
-@tensor_method("div", "__truediv__")
+@tensor_method("__truediv__")   # div itself (with rounding_mode) is in rounding.py
 def div(x: Tensor, y: Any) -> Tensor:
     """x / y elementwise, broadcasting like numpy."""
     return Div.apply(*promote(x, y, true_divide=True))
