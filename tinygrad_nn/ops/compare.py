@@ -20,31 +20,31 @@ def eq(x: Tensor, y: Any) -> Tensor:
     return x == y
 
 
-@tensor_method("ne", "not_equal")
+@tensor_method("ne")
 def ne(x: Tensor, y: Any) -> Tensor:
     """x != y elementwise (bool)."""
     return x != y
 
 
-@tensor_method("lt", "less")
+@tensor_method("lt")
 def lt(x: Tensor, y: Any) -> Tensor:
     """x < y elementwise (bool)."""
     return x < y
 
 
-@tensor_method("le", "less_equal")
+@tensor_method("le")
 def le(x: Tensor, y: Any) -> Tensor:
     """x <= y elementwise (bool)."""
     return x <= y
 
 
-@tensor_method("gt", "greater")
+@tensor_method("gt")
 def gt(x: Tensor, y: Any) -> Tensor:
     """x > y elementwise (bool)."""
     return x > y
 
 
-@tensor_method("ge", "greater_equal")
+@tensor_method("ge")
 def ge(x: Tensor, y: Any) -> Tensor:
     """x >= y elementwise (bool)."""
     return x >= y

@@ -274,41 +274,41 @@ def tan(x: Tensor) -> Tensor:
     return Tan.apply(floating(x))
 
 
-@tensor_method("asin", "arcsin")
+@tensor_method("asin")
 def asin(x: Tensor) -> Tensor:
     """Inverse sine, for -1 <= x <= 1."""
     return Asin.apply(floating(x))
 
 
-@tensor_method("acos", "arccos")
+@tensor_method("acos")
 def acos(x: Tensor) -> Tensor:
     """Inverse cosine, for -1 <= x <= 1."""
     return Acos.apply(floating(x))
 
 
-@tensor_method("atan", "arctan")
+@tensor_method("atan")
 def atan(x: Tensor) -> Tensor:
     return Atan.apply(floating(x))
 
 
-@tensor_method("asinh", "arcsinh")
+@tensor_method("asinh")
 def asinh(x: Tensor) -> Tensor:
     return Asinh.apply(floating(x))
 
 
-@tensor_method("acosh", "arccosh")
+@tensor_method("acosh")
 def acosh(x: Tensor) -> Tensor:
     """Inverse hyperbolic cosine, for x >= 1."""
     return Acosh.apply(floating(x))
 
 
-@tensor_method("atanh", "arctanh")
+@tensor_method("atanh")
 def atanh(x: Tensor) -> Tensor:
     """Inverse hyperbolic tangent, for -1 < x < 1."""
     return Atanh.apply(floating(x))
 
 
-@tensor_method("atan2", "arctan2")
+@tensor_method("atan2")
 def atan2(y: Tensor, x: Any) -> Tensor:
     """atan2(y, x) elementwise, broadcasting: the angle of (x, y), in (-π, π]."""
     y, x = promote(y, x, true_divide=True)
@@ -367,11 +367,14 @@ def hypot(x: Tensor, y: Any) -> Tensor:
 
 @tensor_method("xlogy")
 def xlogy(x: Tensor, y: Any) -> Tensor:
-    """x * log(y), and 0 where x == 0 (even where y is 0: 0 log 0 = 0, as in entropy), as PyTorch."""
+    """x * log(y), and 0 where x == 0 and y == 0 (0 log 0 = 0, as in entropy), as PyTorch.
+
+    Where x == 0 and y > 0 the gradient with respect to x is log(y), the true derivative (as
+    PyTorch); where both are 0 it is 0."""
     x, y = promote(x, y, true_divide=True)
     y_t = y if isinstance(y, Tensor) else Tensor(y)
-    x_zero = (x._data == 0) & ~np.isnan(y_t._data)
-    if not np.any(x_zero):
+    both_zero = (x._data == 0) & (y_t._data == 0)
+    if not np.any(both_zero):
         return x * y_t.log()
-    safe_y = where(x_zero, np.ones((), y_t.dtype), y_t)   # log of 1, not of 0, where x is 0
-    return where(x_zero, np.zeros((), x.dtype), x * safe_y.log())
+    safe_y = where(both_zero, np.ones((), y_t.dtype), y_t)   # log of 1, not of 0, there
+    return where(both_zero, np.zeros((), x.dtype), x * safe_y.log())

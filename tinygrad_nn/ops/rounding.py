@@ -126,7 +126,7 @@ def ceil(x: Tensor) -> Tensor:
     return _step(Ceil, x)
 
 
-@tensor_method("trunc", "fix")
+@tensor_method("trunc")
 def trunc(x: Tensor) -> Tensor:
     """x rounded towards zero, elementwise (gradient 0)."""
     return _step(Trunc, x)
@@ -182,7 +182,7 @@ def fmod(x: Tensor, y: Any) -> Tensor:
     return Fmod.apply(*promote(x, y))
 
 
-@tensor_method("div", "divide", "true_divide")
+@tensor_method("div")
 def div(x: Tensor, y: Any, rounding_mode: str | None = None) -> Tensor:
     """x / y elementwise, broadcasting; an integer quotient is the default float dtype.
 
