@@ -323,3 +323,87 @@ def test_comparison_and_logic_match_pytorch():
         np.testing.assert_array_equal(ours.numpy(), theirs.numpy())
     assert Tensor(a).allclose(b, equal_nan=True) == ta.allclose(tb, equal_nan=True)
     assert Tensor(b).allclose(b) == tb.allclose(tb)
+
+
+def test_products_norms_and_moments_match_pytorch():
+    rng = np.random.default_rng(2)
+    x = rng.standard_normal((3, 4))
+    zeros = np.array([[0.0, 2.0, 3.0], [0.0, 0.0, 1.5], [1.0, 2.0, 3.0]])
+    for data in (x, zeros):
+        _compare(lambda t: t.prod(), lambda t: t.prod(), [data])
+        _compare(lambda t: t.prod(1), lambda t: t.prod(1), [data])
+        _compare(lambda t: t.prod(0, True), lambda t: t.prod(0, True), [data])
+    for p in (2, "fro", 1, float("inf"), float("-inf"), 3, 0.5):
+        _compare(lambda t: t.norm(p), lambda t: t.norm(p), [x])
+        if p != "fro":
+            _compare(lambda t: t.norm(p, 1, True), lambda t: t.norm(p, 1, True), [x])
+    _compare(lambda t: t.norm(), lambda t: t.norm(), [np.zeros((2, 2))])   # gradient 0, not nan
+    _compare(lambda t: t.norm(2, 1), lambda t: t.norm(2, 1), [np.array([[0.0, 0.0], [3.0, 4.0]])])
+    _compare(lambda t: t.norm(float("inf")), lambda t: t.norm(float("inf")), [np.array([1.0, -3.0, 3.0])])
+    _compare(lambda a, b: a.dist(b), lambda a, b: a.dist(b), [x, x[::-1].copy()])
+    _compare(lambda a, b: a.dist(b, 1), lambda a, b: a.dist(b, 1), [x, x[::-1].copy()])
+    for ours, theirs in [(lambda t: t.var_mean(1), lambda t: torch.var_mean(t, 1)),
+                         (lambda t: t.std_mean(0, True), lambda t: torch.std_mean(t, 0, keepdim=True))]:
+        _compare(lambda t: ours(t)[0] * 2 + ours(t)[1], lambda t: theirs(t)[0] * 2 + theirs(t)[1], [x])
+
+
+def test_sorting_and_selection_match_pytorch():
+    x = np.array([[1.0, 3.0, 3.0, 2.0, np.nan], [2.0, 2.0, 1.0, 1.0, 0.0], [5.0, -1.0, 4.0, 4.0, 4.0]])
+    xt = torch.tensor(x)
+    for descending in (False, True):
+        ours = Tensor(x).sort(1, descending=descending)
+        theirs = xt.sort(dim=1, descending=descending, stable=True)
+        np.testing.assert_array_equal(ours.values.numpy(), theirs.values.numpy())
+        np.testing.assert_array_equal(ours.indices.numpy(), theirs.indices.numpy())
+        np.testing.assert_array_equal(Tensor(x).argsort(0, descending=descending).numpy(),
+                                      xt.argsort(dim=0, descending=descending, stable=True).numpy())
+    clean = np.nan_to_num(x, nan=7.0)
+    for k in (1, 2, 5):   # PyTorch's topk picks among tied values in no documented order: values only
+        ours, theirs = Tensor(clean).topk(k), torch.tensor(clean).topk(k)
+        np.testing.assert_array_equal(ours.values.numpy(), theirs.values.numpy())
+        ours, theirs = Tensor(clean).topk(k, 1, largest=False), torch.tensor(clean).topk(k, 1, largest=False)
+        np.testing.assert_array_equal(ours.values.numpy(), theirs.values.numpy())
+    distinct = np.array([[3.0, 1.0, 2.0, 5.0], [0.5, -2.0, 4.0, 1.0]])
+    for k in (1, 2, 4):
+        _compare(lambda t: t.topk(k).values, lambda t: t.topk(k).values, [distinct])
+        _compare(lambda t: t.kthvalue(k, 1).values, lambda t: t.kthvalue(k, 1).values, [distinct])
+        ours, theirs = Tensor(distinct).kthvalue(k, 1, True), torch.tensor(distinct).kthvalue(k, 1, True)
+        np.testing.assert_array_equal(ours.indices.numpy(), theirs.indices.numpy())
+        ours, theirs = Tensor(distinct).topk(k), torch.tensor(distinct).topk(k)
+        np.testing.assert_array_equal(ours.indices.numpy(), theirs.indices.numpy())
+    _compare(lambda t: t.sort(0, descending=True).values, lambda t: t.sort(0, descending=True).values,
+             [distinct])
+    # median: the lower median; of all elements ties share the gradient
+    _compare(lambda t: t.median(), lambda t: t.median(), [clean])
+    _compare(lambda t: t.median(1).values, lambda t: t.median(1).values, [distinct])
+    np.testing.assert_array_equal(Tensor(distinct).median(0).indices.numpy(),
+                                  torch.tensor(distinct).median(0).indices.numpy())
+    # mode: the smallest most frequent value, at its last occurrence
+    ints = np.array([[1.0, 2.0, 2.0, 3.0, 3.0], [4.0, 4.0, 0.0, 4.0, 0.0], [1.0, 5.0, 2.0, 3.0, 4.0]])
+    ours, theirs = Tensor(ints).mode(1), torch.tensor(ints).mode(1)
+    np.testing.assert_array_equal(ours.values.numpy(), theirs.values.numpy())
+    np.testing.assert_array_equal(ours.indices.numpy(), theirs.indices.numpy())
+    _compare(lambda t: t.mode(1).values, lambda t: t.mode(1).values, [ints])
+
+
+def test_unique_bincount_searchsorted_and_clamp_with_tensors_match_pytorch():
+    import tinygrad_nn
+    x = np.array([[3.0, 1.0], [3.0, 2.0]])
+    ours = Tensor(x).unique(return_inverse=True, return_counts=True)
+    theirs = torch.tensor(x).unique(return_inverse=True, return_counts=True)
+    for o, t in zip(ours, theirs):
+        np.testing.assert_array_equal(o.numpy(), t.numpy())
+    ints = np.array([1, 1, 3, 0])
+    np.testing.assert_array_equal(Tensor(ints).bincount().numpy(), torch.tensor(ints).bincount().numpy())
+    w = np.array([0.5, 1.0, 2.0, 4.0])
+    np.testing.assert_array_equal(Tensor(ints).bincount(Tensor(w), minlength=6).numpy(),
+                                  torch.tensor(ints).bincount(torch.tensor(w), minlength=6).numpy())
+    seq, v = np.array([[1.0, 2.0, 3.0], [0.0, 5.0, 9.0]]), np.array([[2.0, 2.5], [9.0, -1.0]])
+    for right in (False, True):
+        ours = tinygrad_nn.searchsorted(Tensor(seq), Tensor(v), right=right)
+        theirs = torch.searchsorted(torch.tensor(seq), torch.tensor(v), right=right)
+        np.testing.assert_array_equal(ours.numpy(), theirs.numpy())
+    lo, hi = np.array([0.0, 0.5, 2.0]), np.array([1.0, 1.0, 1.0])   # the last has lo > hi
+    _compare(lambda a, b, c: a.clamp(b, c), torch.clamp, [np.array([-1.0, 0.75, 0.0]), lo, hi])
+    _compare(lambda a, b: a.clamp(min=b), lambda a, b: torch.clamp(a, min=b),
+             [np.array([-1.0, 0.75]), lo[:2]])

@@ -11,6 +11,7 @@ from .function import (Function, detect_anomaly, enable_grad, grad, is_grad_enab
 from ._tensor import Tensor, get_default_dtype, set_default_dtype
 from . import ops  # noqa: F401  (adds the primitive ops to Tensor)
 from .ops import cat, concatenate, stack, where
+from .ops import searchsorted  # opsmath: a function, not a Tensor method (as in PyTorch)
 from .creation import (arange, eye, full, manual_seed, ones, ones_like, rand, rand_like, randn,
                        randn_like, zeros, zeros_like)
 from . import datasets  # noqa: F401  (tinygrad_nn.datasets: real digits, generated sets, DataLoader)
@@ -40,4 +41,5 @@ __all__ = [
     "zeros", "ones", "full", "arange", "eye", "randn", "rand", "zeros_like", "ones_like",
     "randn_like", "rand_like", "cat", "concatenate", "stack", "where",
     "nn", "optim", "save", "load", "func", "diagnostics", "viz", *_TESTING,
+    "searchsorted",
 ]

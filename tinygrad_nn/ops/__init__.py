@@ -21,10 +21,12 @@ from .reduce import (Max, Min, Sum, ValuesIndices, amax, amin, argmax, argmin, r
 from .register import ONE, ZERO, tensor_method
 from .shape import Cat, Expand, Permute, Reshape, cat, concatenate, expand, permute, reshape, stack
 # opsmath: more math, rounding and comparison families (importing them attaches their methods)
-from . import compare, math, rounding  # noqa: E402,F401
+from . import compare, math, rounding, sort  # noqa: E402,F401
 from .math import (Acos, Acosh, Asin, Asinh, Atan, Atan2, Atanh, Cosh, Erf, Erfc, Expm1, Log1p,
                    Log2, Log10, Sinh, Tan)
 from .rounding import Ceil, Floor, FloorDivide, Fmod, Remainder, Round, Sign, Trunc
+from .reduce import Median, Prod
+from .sort import searchsorted
 
 __all__ = [
     "Abs", "Add", "Cast", "Cat", "Clip", "Cos", "Div", "Exp", "Expand", "GetItem", "LeakyRelu",
@@ -39,5 +41,5 @@ __all__ = [
     "Min", "Minimum", "ValuesIndices", "amax", "amin", "argmax", "argmin", "minimum", "reduce_min",
     "Acos", "Acosh", "Asin", "Asinh", "Atan", "Atan2", "Atanh", "Cosh", "Erf", "Erfc", "Expm1",
     "Log1p", "Log2", "Log10", "Sinh", "Tan", "Ceil", "Floor", "FloorDivide", "Fmod", "Remainder",
-    "Round", "Sign", "Trunc",
+    "Round", "Sign", "Trunc", "Median", "Prod", "searchsorted",
 ]

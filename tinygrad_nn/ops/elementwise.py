@@ -6,8 +6,8 @@ from typing import Any
 import numpy as np
 
 from ..function import Function
-from .._tensor import Tensor
-from .arithmetic import Where
+from .._tensor import Tensor, _raw
+from .arithmetic import Where, where
 from .register import ZERO, floating, tensor_method
 
 
@@ -150,9 +150,20 @@ def absolute(x: Tensor) -> Tensor:
 
 @tensor_method("clip")
 def clip(x: Tensor, min: float | None = None, max: float | None = None) -> Tensor:
-    """Limit values to [min, max] (either may be None)."""
+    """Limit values to [min, max] (either may be None); the gradient passes where
+    min <= x <= max, bounds included (as PyTorch's clamp).
+
+    min and max may be Tensors (broadcasting): then each gets the gradient where it is the
+    result, and where min > max the result is max, as PyTorch's min(max(x, min), max)."""
     if min is None and max is None:
         raise ValueError("clip: at least one of min and max must be given")
+    if isinstance(min, Tensor) or isinstance(max, Tensor):
+        out = x
+        if min is not None:
+            out = where(out._data < _raw(min), min, out)
+        if max is not None:
+            out = where(out._data > _raw(max), max, out)
+        return out
     return Clip.apply(x, min, max)
 
 

@@ -11,6 +11,7 @@ import numpy as np
 
 from ..function import Function
 from .._tensor import Axis, Tensor, _axes
+from .arithmetic import where
 from .register import tensor_method
 from .shape import Expand
 
@@ -191,3 +192,131 @@ def argmax(x: Tensor, axis: int | None = None, keepdims: bool = False) -> Tensor
 def argmin(x: Tensor, axis: int | None = None, keepdims: bool = False) -> Tensor:
     """Index of the (first) smallest element along `axis` (of the flattened tensor if None)."""
     return _arg(x, axis, keepdims, "argmin")
+
+
+# --- products, norms, moments ----------------------------------------------------------------
+
+class Prod(Function):
+    """Product over one axis. d/dx_i = product of the other elements: out / x_i where no x is 0,
+    else formed explicitly (so a single 0 still gets the product of the rest, as PyTorch)."""
+    derivative = "dx_i = dout * prod_{j != i} x_j"
+
+    @staticmethod
+    def forward(ctx, x, axis, keepdims):
+        return np.prod(x, axis=axis, keepdims=keepdims)
+
+    @staticmethod
+    def backward(ctx, g):
+        x, axis, keepdims = ctx.inputs
+        out = ctx.output
+        if not keepdims:
+            g, out = g.unsqueeze(axis), out.unsqueeze(axis)
+        if not np.any(x._data == 0):
+            return g * out / x, None, None
+        # others[..., i, ...] = prod_j X[..., i, j, ...] with X[i, j] = x_j off the diagonal, 1 on it
+        n = x.shape[axis]
+        grid = x.unsqueeze(axis).expand(*x.shape[:axis], n, *x.shape[axis:])   # (..., i, j, ...)
+        eye = np.eye(n, dtype=bool).reshape((n, n) + (1,) * (x.ndim - axis - 1))
+        others = Prod.apply(where(eye, np.ones((), x.dtype), grid), axis + 1, False)
+        return g * others, None, None
+
+
+@tensor_method("prod")
+def prod(x: Tensor, axis: int | None = None, keepdims: bool = False) -> Tensor:
+    """Product of the elements along `axis` (an int; all of them if None, giving 0-d).
+
+    >>> x = Tensor([0.0, 2.0, 3.0], requires_grad=True); x.prod().backward(); x.grad
+    Tensor([6. 0. 0.])
+    """
+    if axis is None:
+        out = Prod.apply(x.reshape(-1), 0, False)
+        return out.reshape(*([1] * x.ndim)) if keepdims else out
+    if x.ndim == 0:
+        _axes(axis, 0)
+        return x
+    (a,) = _axes(axis, x.ndim)
+    return Prod.apply(x, a, keepdims)
+
+
+def _safe_sqrt(s: Tensor) -> Tensor:
+    """sqrt(s) for s >= 0 whose gradient is 0 where s == 0 (PyTorch's norm at the zero vector)
+    instead of 0 * inf = nan."""
+    zero = s._data == 0
+    if not np.any(zero):
+        return s.sqrt()
+    return where(zero, np.zeros((), s.dtype), where(zero, np.ones((), s.dtype), s).sqrt())
+
+
+@tensor_method("norm")
+def norm(x: Tensor, p: Any = "fro", axis: Axis = None, keepdims: bool = False) -> Tensor:
+    """The vector p-norm over `axis` (all elements by default): p = 2 or "fro" sqrt(Σ x²),
+    1 Σ|x|, inf max|x|, -inf min|x|, 0 the count of nonzeros, other p (Σ|x|^p)^(1/p).
+
+    At the zero vector the 2-norm's gradient is 0, as PyTorch; ties of the inf-norm share it."""
+    if p in ("fro", 2, 2.0):
+        return _safe_sqrt((x * x).sum(axis, keepdims))
+    if p in (1, 1.0):
+        return x.abs().sum(axis, keepdims)
+    if p == float("inf"):
+        return x.abs().amax(axis, keepdims)
+    if p == float("-inf"):
+        return x.abs().amin(axis, keepdims)
+    if p in (0, 0.0):
+        return (x != 0).astype(x.dtype).sum(axis, keepdims)
+    if isinstance(p, str) or not isinstance(p, (int, float)):
+        raise ValueError(f"norm: p must be a number or 'fro', got {p!r}")
+    return (x.abs() ** p).sum(axis, keepdims) ** (1.0 / p)
+
+
+@tensor_method("dist")
+def dist(x: Tensor, other: Any, p: float = 2) -> Tensor:
+    """The p-norm of x - other (broadcasting): 0-d."""
+    return (x - other).norm(p)
+
+
+@tensor_method("var_mean")
+def var_mean(x: Tensor, axis: Axis = None, keepdims: bool = False, correction: int = 1) -> tuple:
+    """(var, mean) over `axis` (see var for `correction`), as PyTorch's var_mean."""
+    return x.var(axis, keepdims, correction), x.mean(axis, keepdims)
+
+
+@tensor_method("std_mean")
+def std_mean(x: Tensor, axis: Axis = None, keepdims: bool = False, correction: int = 1) -> tuple:
+    """(std, mean) over `axis`, as PyTorch's std_mean."""
+    return x.std(axis, keepdims, correction), x.mean(axis, keepdims)
+
+
+# --- order statistics -------------------------------------------------------------------------
+
+class Median(Function):
+    """The lower median of all elements (0-d); tied medians share the gradient, as PyTorch."""
+    derivative = "dx = dout at the median's copies (ties share it), 0 elsewhere"
+
+    @staticmethod
+    def forward(ctx, x, axis, keepdims):
+        flat = np.sort(x, axis=None)
+        m = np.full((1,) * x.ndim, flat[(flat.size - 1) // 2], x.dtype)
+        return _extreme(ctx, x, m, axis, keepdims)
+
+    @staticmethod
+    def backward(ctx, g):
+        return _share_back(ctx, g)
+
+
+def _sorted_along(x: np.ndarray, axis: int, descending: bool = False) -> np.ndarray:
+    """Stable argsort along axis: ties keep their order, NaN sorts as the largest value."""
+    if not descending:
+        return np.argsort(x, axis=axis, kind="stable")
+    # sort the reversed array ascending and reverse back: descending, ties still in order
+    n = x.shape[axis]
+    return n - 1 - np.flip(np.argsort(np.flip(x, axis), axis=axis, kind="stable"), axis)
+
+
+@tensor_method("median")
+def median(x: Tensor, axis: int | None = None, keepdims: bool = False) -> Any:
+    """The lower median (of an even count, the smaller middle value, as PyTorch): 0-d for all
+    elements (ties share the gradient), or (values, indices) along `axis`."""
+    if axis is None:
+        _check_not_empty(x, "median", tuple(range(x.ndim)))
+        return Median.apply(x, tuple(range(x.ndim)), False)
+    return x.kthvalue((x.shape[_axes(axis, x.ndim)[0]] + 1) // 2 if x.ndim else 1, axis, keepdims)

@@ -550,3 +550,76 @@ NOT_DIFFERENTIABLE |= {
     "eq", "ne", "lt", "le", "gt", "ge", "isclose", "allclose", "isnan", "isinf", "isfinite",
     "logical_and", "logical_or", "logical_xor", "logical_not", "count_nonzero", "nonzero",
 }
+
+
+@st.composite
+def _with_optional_dim(draw: Any, elements: Any = None, unique: bool = False) -> tuple:
+    """(tensor, dim or None, keepdim) for prod and norm."""
+    x, dim, keepdim = draw(_with_dim(elements, unique))
+    return x, draw(st.one_of(st.none(), st.just(dim))), keepdim
+
+
+@st.composite
+def _topk_args(draw: Any) -> tuple:
+    x, dim, _ = draw(_with_dim(NO_TIES, unique=True))
+    return x, draw(st.integers(1, x.shape[dim])), dim
+
+
+@st.composite
+def _clamp_tensors(draw: Any) -> tuple:
+    """x, lo, hi on disjoint grids (no ties), broadcasting together."""
+    sx, slo, shi = draw(broadcastable_shapes(3, max_dims=2, max_side=3))
+    return (draw(tensors(sx, elements=NO_TIES)), draw(tensors(slo, elements=OFF_GRID.map(lambda v: v - 1))),
+            draw(tensors(shi, elements=OFF_GRID.map(lambda v: v + 1.0625))))   # never equal to lo
+
+
+def _np_median_lower(x: np.ndarray) -> np.ndarray:
+    return np.sort(x, axis=None)[(x.size - 1) // 2]
+
+
+def _np_prod(x: np.ndarray, dim: Any, keepdim: bool) -> np.ndarray:
+    return np.prod(x, axis=dim, keepdims=keepdim) if dim is not None and x.ndim else \
+        np.prod(x).reshape((1,) * x.ndim if keepdim else ())
+
+
+SORT_OPS: list[OpCase] = [
+    # out / x in the gradient: keep x away from 0, where the "with zeros" row takes over
+    OpCase("prod", lambda x, d, k: x.prod(d, k), _np_prod, (_with_optional_dim(away_from_zero(0.25)),)),
+    OpCase("prod", lambda x, d, k: x.prod(d, k), _np_prod,
+           (_with_optional_dim(st.sampled_from([0.0, 0.5, -1.5, 2.0])),), variant="with zeros"),
+    OpCase("norm", lambda x, d, k: x.norm(2, d, k), lambda x, d, k: np.sqrt(np.sum(x * x, d, keepdims=k)),
+           (_with_optional_dim(KINK_FREE),)),
+    OpCase("norm", lambda x, d, k: x.norm(1, d, k), lambda x, d, k: np.sum(np.abs(x), d, keepdims=k),
+           (_with_optional_dim(KINK_FREE),), variant="p=1"),
+    OpCase("norm", lambda x, d, k: x.norm(float("inf"), d, k),
+           lambda x, d, k: np.max(np.abs(x), d, keepdims=k),
+           (_with_optional_dim(spaced(0.25, 3, 0.25), unique=True),), variant="p=inf"),
+    OpCase("norm", lambda x, d, k: x.norm(3, d, k),
+           lambda x, d, k: np.sum(np.abs(x) ** 3, d, keepdims=k) ** (1 / 3),
+           (_with_optional_dim(KINK_FREE),), variant="p=3"),
+    OpCase("dist", lambda a, b: a.dist(b), lambda a, b: np.sqrt(np.sum((a - b) ** 2)),
+           binary(NO_TIES, OFF_GRID)),
+    OpCase("var_mean", lambda x, ax, kd: x.var_mean(ax, kd)[0],
+           lambda x, ax, kd: np.var(x, ax, keepdims=kd, ddof=1), (with_axis(min_side=2),)),
+    OpCase("std_mean", lambda x, ax, kd: x.std_mean(ax, kd)[0] + x.std_mean(ax, kd)[1],
+           lambda x, ax, kd: np.std(x, ax, keepdims=kd, ddof=1) + np.mean(x, ax, keepdims=kd),
+           (with_axis(NO_TIES, min_side=2, unique=True),)),
+    OpCase("median", lambda x: x.median(), _np_median_lower,
+           (tensors(SMALL, elements=NO_TIES, unique=True),)),
+    OpCase("median", lambda x, d, k: x.median(d, k).values,
+           lambda x, d, k: np.take(np.sort(x, d), [(x.shape[d] - 1) // 2], d) if k else
+           np.take(np.sort(x, d), (x.shape[d] - 1) // 2, d), (_with_dim(NO_TIES, unique=True),),
+           variant="dim"),
+    OpCase("sort", lambda x, d, k: x.sort(d, descending=k).values,
+           lambda x, d, k: np.flip(np.sort(x, d), d) if k else np.sort(x, d),
+           (_with_dim(NO_TIES, unique=True),)),
+    OpCase("topk", lambda x, k, d: x.topk(k, d).values,
+           lambda x, k, d: np.take(np.flip(np.sort(x, d), d), np.arange(k), d), (_topk_args(),)),
+    OpCase("kthvalue", lambda x, k, d: x.kthvalue(k, d).values,
+           lambda x, k, d: np.take(np.sort(x, d), k - 1, d), (_topk_args(),)),
+    OpCase("mode", lambda x, d, k: x.mode(d, k).values,
+           lambda x, d, k: np.min(x, d, keepdims=k), (_with_dim(NO_TIES, unique=True),)),
+    OpCase("clip", lambda x, lo, hi: x.clip(lo, hi), np.clip, (_clamp_tensors(),), variant="tensor bounds"),
+]
+OPS.extend(SORT_OPS)
+NOT_DIFFERENTIABLE |= {"argsort", "unique", "bincount"}
