@@ -18,7 +18,6 @@ from .register import ZERO, promote, tensor_method
 
 class _Step(Function):
     """A piecewise-constant function of its first input: the gradient is 0 (as PyTorch)."""
-    derivative = "dx = 0"
 
     @staticmethod
     def backward(ctx, g):
@@ -27,18 +26,24 @@ class _Step(Function):
 
 
 class Floor(_Step):
+    derivative = "dx = 0 * dout (piecewise constant)"
+
     @staticmethod
     def forward(ctx, x):
         return np.floor(x)
 
 
 class Ceil(_Step):
+    derivative = "dx = 0 * dout (piecewise constant)"
+
     @staticmethod
     def forward(ctx, x):
         return np.ceil(x)
 
 
 class Trunc(_Step):
+    derivative = "dx = 0 * dout (piecewise constant)"
+
     @staticmethod
     def forward(ctx, x):
         return np.trunc(x)
@@ -46,12 +51,16 @@ class Trunc(_Step):
 
 class Round(_Step):
     """Round half to even (numpy's and PyTorch's rule: round(2.5) = 2), to `decimals` places."""
+    derivative = "dx = 0 * dout (piecewise constant)"
+
     @staticmethod
     def forward(ctx, x, decimals):
         return np.round(x, decimals)
 
 
 class Sign(_Step):
+    derivative = "dx = 0 * dout (piecewise constant)"
+
     @staticmethod
     def forward(ctx, x):
         return np.sign(x)
@@ -59,7 +68,7 @@ class Sign(_Step):
 
 class FloorDivide(Function):
     """floor(a / b) as Python's //; the gradient is 0 for both inputs (as PyTorch)."""
-    derivative = "da = 0; db = 0"
+    derivative = "da = 0 * dout; db = 0 * dout (piecewise constant)"
 
     @staticmethod
     def forward(ctx, a, b):
