@@ -2,10 +2,10 @@
 nan, so before this check a backward returning nan passed the element test (issue 15)."""
 import numpy as np
 import pytest
+from hypothesis import strategies as st
 
 from tinygrad_nn import Function, Tensor
-from tinygrad_nn.testing import (GradcheckError, check, check_gradients, gradcheck,
-                                 locate_gradient_errors, tensors)
+from tinygrad_nn.testing import GradcheckError, check, check_gradients, gradcheck, locate_gradient_errors
 
 
 class SquareNanGradient(Function):
@@ -84,10 +84,12 @@ def test_both_non_finite_are_reported_not_skipped():
 
 
 def test_check_gradients_inherits_the_non_finite_check():
+    # one fixed input: every draw fails, so there is nothing for hypothesis to shrink
+    fixed = st.just(Tensor(X.copy(), requires_grad=True))
     with pytest.raises(GradcheckError, match="not finite"):
-        check_gradients(SquareNanGradient.apply, tensors((3,)), check_structure=False, max_examples=5)
+        check_gradients(SquareNanGradient.apply, fixed, check_structure=False, max_examples=2)
     with pytest.raises(GradcheckError, match="not finite"):
-        check_gradients(SquareNanGradient.apply, tensors((3,)), max_examples=5)
+        check_gradients(SquareNanGradient.apply, fixed, max_examples=2)
 
 
 def test_locate_gradient_errors_names_the_node_with_a_nan_gradient():
