@@ -119,7 +119,9 @@ class LeakyRelu(Function):
 @tensor_method("tanh")
 def tanh(x: Tensor) -> Tensor:
     """tanh(x); its derivative is 1 - tanh(x)**2."""
-    return Tanh.apply(floating(x))
+    if x._data.dtype.kind != "f":   # the check inline: this is the hot path
+        x = floating(x)
+    return Tanh.apply(x)
 
 
 @tensor_method("sigmoid")
@@ -129,7 +131,9 @@ def sigmoid(x: Tensor) -> Tensor:
     >>> x = Tensor([0.0], requires_grad=True); x.sigmoid().sum().backward(); x.grad
     Tensor([0.25])
     """
-    return Sigmoid.apply(floating(x))
+    if x._data.dtype.kind != "f":   # the check inline: this is the hot path
+        x = floating(x)
+    return Sigmoid.apply(x)
 
 
 @tensor_method("softplus")

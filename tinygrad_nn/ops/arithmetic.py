@@ -116,12 +116,16 @@ def _pow_dx(g: Tensor, x: Tensor, y: Any) -> Tensor:
 @tensor_method("add", "__add__", "__radd__")
 def add(x: Tensor, y: Any) -> Tensor:
     """x + y, broadcasting like numpy."""
+    if type(y) is Tensor and y._data.dtype is x._data.dtype:   # one dtype: nothing to promote
+        return Add.apply(x, y)
     return Add.apply(*promote(x, y))
 
 
 @tensor_method("sub", "__sub__")
 def sub(x: Tensor, y: Any) -> Tensor:
     """x - y, broadcasting like numpy."""
+    if type(y) is Tensor and y._data.dtype is x._data.dtype:   # one dtype: nothing to promote
+        return Sub.apply(x, y)
     return Sub.apply(*promote(x, y))
 
 
@@ -134,6 +138,8 @@ def rsub(x: Tensor, y: Any) -> Tensor:
 @tensor_method("mul", "__mul__", "__rmul__")
 def mul(x: Tensor, y: Any) -> Tensor:
     """x * y elementwise, broadcasting like numpy."""
+    if type(y) is Tensor and y._data.dtype is x._data.dtype:   # one dtype: nothing to promote
+        return Mul.apply(x, y)
     return Mul.apply(*promote(x, y))
 
 

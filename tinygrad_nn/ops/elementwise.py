@@ -123,13 +123,17 @@ def neg(x: Tensor) -> Tensor:
 @tensor_method("exp")
 def exp(x: Tensor) -> Tensor:
     """e**x elementwise."""
-    return Exp.apply(floating(x))
+    if x._data.dtype.kind != "f":   # the check inline: this is the hot path
+        x = floating(x)
+    return Exp.apply(x)
 
 
 @tensor_method("log")
 def log(x: Tensor) -> Tensor:
     """Natural logarithm elementwise."""
-    return Log.apply(floating(x))
+    if x._data.dtype.kind != "f":   # the check inline: this is the hot path
+        x = floating(x)
+    return Log.apply(x)
 
 
 @tensor_method("sin")

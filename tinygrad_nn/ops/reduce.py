@@ -87,7 +87,8 @@ def _reduce_axes(axis: Axis, ndim: int) -> tuple[int, ...]:
 @tensor_method("sum")
 def reduce_sum(x: Tensor, axis: Axis = None, keepdims: bool = False) -> Tensor:
     """Sum over `axis` (an int, a tuple, negative allowed; all axes by default)."""
-    return Sum.apply(x, _reduce_axes(axis, x.ndim), keepdims)
+    ndim = x._data.ndim
+    return Sum.apply(x, _axes(axis, ndim) if ndim else _reduce_axes(axis, 0), keepdims)
 
 
 def _check_not_empty(x: Tensor, op: str, axes: tuple[int, ...]) -> None:

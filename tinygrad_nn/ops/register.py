@@ -111,7 +111,8 @@ def promote(x: Any, y: Any, true_divide: bool = False) -> tuple[Any, Any]:
             ty = type(y)
             if ty is Tensor and y._data.dtype is xd:
                 return x, y
-            if ty is np.ndarray and y.dtype is xd:   # a backward formula's ZERO/ONE constants
+            # a backward formula's ZERO/ONE constants, or a mask (relu's): x's dtype either way
+            if ty is np.ndarray and (y.dtype is xd or y.dtype.kind == "b"):
                 return x, y
             if ty is float or ty is int:
                 return x, np.asarray(y, xd)   # a 0-d array: see _Constant for why
