@@ -64,16 +64,19 @@ def allclose(x: Tensor, y: Any, rtol: float = 1e-5, atol: float = 1e-8, equal_na
 
 @tensor_method("isnan")
 def isnan(x: Tensor) -> Tensor:
+    """Where x is nan (bool)."""
     return Tensor(np.isnan(x._data))
 
 
 @tensor_method("isinf")
 def isinf(x: Tensor) -> Tensor:
+    """Where x is +inf or -inf (bool)."""
     return Tensor(np.isinf(x._data))
 
 
 @tensor_method("isfinite")
 def isfinite(x: Tensor) -> Tensor:
+    """Where x is neither nan nor infinite (bool)."""
     return Tensor(np.isfinite(x._data))
 
 
@@ -85,16 +88,19 @@ def logical_and(x: Tensor, y: Any) -> Tensor:
 
 @tensor_method("logical_or")
 def logical_or(x: Tensor, y: Any) -> Tensor:
+    """x or y elementwise, nonzero meaning true (bool)."""
     return Tensor(np.logical_or(x._data, _raw(y)))
 
 
 @tensor_method("logical_xor")
 def logical_xor(x: Tensor, y: Any) -> Tensor:
+    """Exactly one of x and y nonzero, elementwise (bool)."""
     return Tensor(np.logical_xor(x._data, _raw(y)))
 
 
 @tensor_method("logical_not")
 def logical_not(x: Tensor) -> Tensor:
+    """Where x is zero (bool)."""
     return Tensor(np.logical_not(x._data))
 
 

@@ -261,16 +261,19 @@ def expm1(x: Tensor) -> Tensor:
 
 @tensor_method("sinh")
 def sinh(x: Tensor) -> Tensor:
+    """(e^x - e^-x) / 2; d/dx = cosh x."""
     return Sinh.apply(floating(x))
 
 
 @tensor_method("cosh")
 def cosh(x: Tensor) -> Tensor:
+    """(e^x + e^-x) / 2; d/dx = sinh x."""
     return Cosh.apply(floating(x))
 
 
 @tensor_method("tan")
 def tan(x: Tensor) -> Tensor:
+    """sin x / cos x; d/dx = 1 + tan² x."""
     return Tan.apply(floating(x))
 
 
@@ -288,11 +291,13 @@ def acos(x: Tensor) -> Tensor:
 
 @tensor_method("atan")
 def atan(x: Tensor) -> Tensor:
+    """Inverse tangent, in (-π/2, π/2); d/dx = 1 / (1 + x²)."""
     return Atan.apply(floating(x))
 
 
 @tensor_method("asinh")
 def asinh(x: Tensor) -> Tensor:
+    """Inverse hyperbolic sine; d/dx = 1 / sqrt(x² + 1)."""
     return Asinh.apply(floating(x))
 
 

@@ -169,6 +169,7 @@ def floor_divide(x: Tensor, y: Any) -> Tensor:
 
 @tensor_method("__rfloordiv__")
 def rfloordiv(x: Tensor, y: Any) -> Tensor:
+    """y // x for a number or array y."""
     x, y = promote(x, y)
     return FloorDivide.apply(y, x)
 
@@ -181,6 +182,7 @@ def remainder(x: Tensor, y: Any) -> Tensor:
 
 @tensor_method("__rmod__")
 def rmod(x: Tensor, y: Any) -> Tensor:
+    """y % x for a number or array y."""
     x, y = promote(x, y)
     return Remainder.apply(y, x)
 
