@@ -99,23 +99,23 @@ def _as_dtype(v: Any, dtype: np.dtype) -> Any:
     return np.asarray(v, dtype)
 
 
-def promote(x: Any, y: Any, true_divide: bool = False) -> tuple[Any, Any]:
-    """x and y converted to PyTorch's result dtype for a binary op (an integer result of a
-    true division becomes the default float dtype).
+def promote(x: Tensor, y: Any, true_divide: bool = False) -> tuple[Any, Any]:
+    """Tensor x and y (a Tensor, array or Python number) converted to PyTorch's result dtype for
+    a binary op; an integer result of a true division becomes the default float dtype.
 
-    The hot path, two Tensors of one float dtype or a float Tensor and a Python number, costs
-    a type check or two; everything else takes the general rule above."""
-    if type(x) is Tensor:
-        xd = x._data.dtype
+    The hot paths, a float Tensor with a Python number, with an array of its dtype (a backward
+    formula's constants) or with a bool mask (relu's), cost a few type checks; everything else
+    takes the general rule above."""
+    ty = type(y)
+    xd = x._data.dtype
+    if ty is float or ty is int:
         if xd.kind == "f":
-            ty = type(y)
-            if ty is Tensor and y._data.dtype is xd:
-                return x, y
-            # a backward formula's ZERO/ONE constants, or a mask (relu's): x's dtype either way
-            if ty is np.ndarray and (y.dtype is xd or y.dtype.kind == "b"):
-                return x, y
-            if ty is float or ty is int:
-                return x, np.asarray(y, xd)   # a 0-d array: see _Constant for why
+            return x, np.asarray(y, xd)   # a 0-d array: see _Constant for why
+    elif ty is np.ndarray:
+        if xd.kind == "f" and (y.dtype is xd or y.dtype.kind == "b"):
+            return x, y
+    elif ty is Tensor and y._data.dtype is xd and (xd.kind == "f" or not true_divide):
+        return x, y
     dtype = result_dtype(x, y)
     if true_divide and dtype.kind != "f":
         dtype = get_default_dtype()
