@@ -70,6 +70,8 @@ BINARY = {
     "hypot": (lambda a, b: a.hypot(b), torch.hypot, away_from_zero(0.1), None),
     "xlogy": (lambda a, b: a.xlogy(b), torch.xlogy, None, bounded(0.1, 5)),
     "minimum": (lambda a, b: a.minimum(b), torch.minimum, spaced(), OFF_GRID),
+    "fmax": (lambda a, b: a.fmax(b), torch.fmax, spaced(), OFF_GRID),
+    "fmin": (lambda a, b: a.fmin(b), torch.fmin, spaced(), OFF_GRID),
     "floor_divide": (lambda a, b: a // b, lambda a, b: torch.div(a, b, rounding_mode="floor"), OFF_GRID,
                      st.sampled_from([-1.5, -0.75, 0.75, 1.5])),
     "remainder": (lambda a, b: a % b, torch.remainder, OFF_GRID, st.sampled_from([-1.5, -0.75, 0.75, 1.5])),
@@ -407,3 +409,17 @@ def test_unique_bincount_searchsorted_and_clamp_with_tensors_match_pytorch():
     _compare(lambda a, b, c: a.clamp(b, c), torch.clamp, [np.array([-1.0, 0.75, 0.0]), lo, hi])
     _compare(lambda a, b: a.clamp(min=b), lambda a, b: torch.clamp(a, min=b),
              [np.array([-1.0, 0.75]), lo[:2]])
+
+
+def test_fmax_fmin_ignore_nan_and_give_ties_to_the_first_input_as_pytorch():
+    a = np.array([1.0, np.nan, 2.0, np.nan, 3.0])
+    b = np.array([1.0, 5.0, np.nan, np.nan, 0.0])
+    for op in ("fmax", "fmin"):
+        xs, ys = Tensor(a, requires_grad=True), Tensor(b, requires_grad=True)
+        xt, yt = torch.tensor(a, requires_grad=True), torch.tensor(b, requires_grad=True)
+        out, ref = getattr(xs, op)(ys), getattr(torch, op)(xt, yt)
+        np.testing.assert_array_equal(out.numpy(), ref.detach().numpy())
+        out.sum().backward()
+        ref.sum().backward()
+        np.testing.assert_array_equal(xs.grad.numpy(), xt.grad.numpy())
+        np.testing.assert_array_equal(ys.grad.numpy(), yt.grad.numpy())

@@ -383,3 +383,20 @@ def xlogy(x: Tensor, y: Any) -> Tensor:
         return x * y_t.log()
     safe_y = where(both_zero, np.ones((), y_t.dtype), y_t)   # log of 1, not of 0, there
     return where(both_zero, np.zeros((), x.dtype), x * safe_y.log())
+
+
+@tensor_method("fmax")
+def fmax(x: Tensor, y: Any) -> Tensor:
+    """Elementwise max that ignores nan (numpy's fmax); a tie's gradient goes to x, as PyTorch's
+    fmax (maximum shares it)."""
+    x, y = promote(x, y)
+    y_data = y._data if isinstance(y, Tensor) else np.asarray(y)
+    return where((x._data >= y_data) | np.isnan(y_data), x, y)
+
+
+@tensor_method("fmin")
+def fmin(x: Tensor, y: Any) -> Tensor:
+    """Elementwise min that ignores nan (numpy's fmin); a tie's gradient goes to x, as PyTorch."""
+    x, y = promote(x, y)
+    y_data = y._data if isinstance(y, Tensor) else np.asarray(y)
+    return where((x._data <= y_data) | np.isnan(y_data), x, y)

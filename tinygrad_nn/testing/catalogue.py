@@ -621,5 +621,9 @@ SORT_OPS: list[OpCase] = [
            lambda x, d, k: np.min(x, d, keepdims=k), (_with_dim(NO_TIES, unique=True),)),
     OpCase("clip", lambda x, lo, hi: x.clip(lo, hi), np.clip, (_clamp_tensors(),), variant="tensor bounds"),
 ]
+SORT_OPS += [
+    OpCase("fmax", lambda a, b: a.fmax(b), np.fmax, binary(NO_TIES, OFF_GRID)),
+    OpCase("fmin", lambda a, b: a.fmin(b), np.fmin, binary(NO_TIES, OFF_GRID)),
+]
 OPS.extend(SORT_OPS)
 NOT_DIFFERENTIABLE |= {"argsort", "unique", "bincount"}
