@@ -7,7 +7,7 @@ import numpy as np
 from ..function import Function
 from .._tensor import Tensor
 from .arithmetic import where
-from .register import ONE, ZERO, floating, tensor_method
+from .register import ONE, ZERO, floating, numpy_call, tensor_method
 
 
 class Tanh(Function):
@@ -188,13 +188,13 @@ def _negative_part_expm1(x: Tensor, alpha: float) -> Tensor:
 @tensor_method("elu")
 def elu(x: Tensor, alpha: float = 1.0) -> Tensor:
     """x for x > 0, alpha (e^x - 1) otherwise; the derivative at 0 is alpha (PyTorch's)."""
-    return where(x._data > 0, x, alpha * x.clip(max=0.0).expm1())
+    return where(numpy_call(np.greater, x._data, 0), x, alpha * x.clip(max=0.0).expm1())
 
 
 @tensor_method("celu")
 def celu(x: Tensor, alpha: float = 1.0) -> Tensor:
     """x for x > 0, alpha (e^(x/alpha) - 1) otherwise."""
-    return where(x._data > 0, x, _negative_part_expm1(x, alpha))
+    return where(numpy_call(np.greater, x._data, 0), x, _negative_part_expm1(x, alpha))
 
 
 @tensor_method("selu")
@@ -213,8 +213,12 @@ def mish(x: Tensor) -> Tensor:
 def hardtanh(x: Tensor, min_val: float = -1.0, max_val: float = 1.0) -> Tensor:
     """clip(x, min_val, max_val), but with gradient 0 at the bounds (PyTorch's hardtanh; clamp
     passes it there)."""
-    inside = (x._data > min_val) & (x._data < max_val)
-    return where(inside, x, np.clip(x._data, min_val, max_val))
+    inside = numpy_call(_strictly_inside, x._data, min_val, max_val)
+    return where(inside, x, numpy_call(np.clip, x._data, min_val, max_val))
+
+
+def _strictly_inside(x: np.ndarray, low: float, high: float) -> np.ndarray:
+    return (x > low) & (x < high)
 
 
 @tensor_method("relu6")
@@ -256,20 +260,24 @@ def tanhshrink(x: Tensor) -> Tensor:
 @tensor_method("softshrink")
 def softshrink(x: Tensor, lambd: float = 0.5) -> Tensor:
     """x - lambd above lambd, x + lambd below -lambd, 0 between (gradient 0 at ±lambd)."""
-    d = x._data
-    return where(d > lambd, x - lambd, where(d < -lambd, x + lambd, np.zeros((), x.dtype)))
+    above, below = numpy_call(np.greater, x._data, lambd), numpy_call(np.less, x._data, -lambd)
+    return where(above, x - lambd, where(below, x + lambd, np.zeros((), x.dtype)))
 
 
 @tensor_method("hardshrink")
 def hardshrink(x: Tensor, lambd: float = 0.5) -> Tensor:
     """x where |x| > lambd, else 0."""
-    return where(np.abs(x._data) > lambd, x, np.zeros((), x.dtype))
+    return where(numpy_call(_beyond, x._data, lambd), x, np.zeros((), x.dtype))
+
+
+def _beyond(x: np.ndarray, lambd: float) -> np.ndarray:
+    return np.abs(x) > lambd
 
 
 @tensor_method("threshold")
 def threshold(x: Tensor, threshold: float, value: float) -> Tensor:
     """x where x > threshold, else value."""
-    return where(x._data > threshold, x, np.asarray(value, x.dtype))
+    return where(numpy_call(np.greater, x._data, threshold), x, np.asarray(value, x.dtype))
 
 
 @tensor_method("prelu")
@@ -281,7 +289,7 @@ def prelu(x: Tensor, weight: Tensor) -> Tensor:
             raise ValueError(f"prelu: weight of shape {weight.shape} does not match the channel "
                              f"axis (1) of input shape {x.shape}")
         weight = weight.reshape(-1, *([1] * (x.ndim - 2)))   # (C, 1, ...) broadcasts over axis 1
-    return where(x._data > 0, x, weight * x)
+    return where(numpy_call(np.greater, x._data, 0), x, weight * x)
 
 
 @tensor_method("glu")

@@ -10,7 +10,7 @@ import numpy as np
 
 from ..function import Function
 from .._tensor import Tensor
-from .register import ZERO, promote, tensor_method
+from .register import ZERO, numpy_call, promote, tensor_method
 
 
 class Add(Function):
@@ -87,15 +87,13 @@ class Pow(Function):
         if need_y:
             x_data = x._data if isinstance(x, Tensor) else np.asarray(x)
             x_tensor = x if isinstance(x, Tensor) else Tensor(x_data)
-            zero = x_data == 0
-            if np.any(zero):
-                # log 0 = -inf is kept only where y < 0: there x**y = inf and inf * -inf is the
-                # true -inf; where y >= 0, x**y is finite and 0 * -inf would be nan
-                y_data = y._data if isinstance(y, Tensor) else np.asarray(y)
-                at_zero = np.where(y_data >= 0, 0.0, -np.inf).astype(ctx.output.dtype)
-                log_x = where(zero, at_zero, where(zero, 1.0, x_tensor).log())
-            else:
-                log_x = x_tensor.log()
+            y_data = y._data if isinstance(y, Tensor) else np.asarray(y)
+            # log 0 = -inf is kept only where y < 0: there x**y = inf and inf * -inf is the true
+            # -inf; where y >= 0, x**y is finite and 0 * -inf would be nan. No branch tests the
+            # data (a compiled step would freeze it): the masks are always applied
+            zero = numpy_call(np.equal, x_data, 0)
+            at_zero = numpy_call(_log_at_zero, y_data, ctx.output.dtype)
+            log_x = where(zero, at_zero, where(zero, 1.0, x_tensor).log())
             gy = g * ctx.output * log_x
         return gx, gy
 
@@ -105,12 +103,19 @@ def _pow_dx(g: Tensor, x: Tensor, y: Any) -> Tensor:
     if type(y) is float or type(y) is int:
         return g * y * x ** (y - 1) if y != 0 else g * ZERO[g.dtype]
     y_data = y._data if isinstance(y, Tensor) else np.asarray(y)
-    both_zero = (y_data == 0) & (x._data == 0)   # elsewhere y == 0 gives an exact 0 already
-    if not np.any(both_zero):
-        return g * y * x ** (y - 1)
+    both_zero = numpy_call(_both_zero, y_data, x._data)   # elsewhere y == 0 gives an exact 0
     # the exponent 1 - 1 there keeps 0 ** -1 (and its warning) out; where() then masks those
     # entries for the first and the second derivative alike
     return where(both_zero, ZERO[g.dtype], g * y * x ** (where(both_zero, 1.0, y) - 1))
+
+
+def _both_zero(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    return (a == 0) & (b == 0)
+
+
+def _log_at_zero(y: np.ndarray, dtype: np.dtype) -> np.ndarray:
+    """What log x stands for at x = 0 in d(x**y)/dy: 0 where y >= 0, -inf where y < 0."""
+    return np.where(y >= 0, 0.0, -np.inf).astype(dtype)
 
 
 @tensor_method("add", "__add__", "__radd__")

@@ -8,7 +8,7 @@ import numpy as np
 from ..function import Function
 from .._tensor import Tensor, _raw
 from .arithmetic import Where, where
-from .register import ZERO, floating, tensor_method
+from .register import ZERO, floating, numpy_call, tensor_method
 
 
 class Neg(Function):
@@ -164,9 +164,9 @@ def clip(x: Tensor, min: float | None = None, max: float | None = None) -> Tenso
     if isinstance(min, Tensor) or isinstance(max, Tensor):
         out = x
         if min is not None:
-            out = where(out._data < _raw(min), min, out)
+            out = where(numpy_call(np.less, out._data, _raw(min)), min, out)
         if max is not None:
-            out = where(out._data > _raw(max), max, out)
+            out = where(numpy_call(np.greater, out._data, _raw(max)), max, out)
         return out
     return Clip.apply(x, min, max)
 

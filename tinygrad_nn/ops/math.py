@@ -7,14 +7,14 @@ float dtype, as in PyTorch."""
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 
 from ..function import Function
 from .._tensor import Tensor
 from .arithmetic import where
-from .register import floating, promote, tensor_method
+from .register import floating, numpy_call, promote, tensor_method
 
 _LN2, _LN10 = math.log(2.0), math.log(10.0)
 _TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
@@ -378,11 +378,13 @@ def xlogy(x: Tensor, y: Any) -> Tensor:
     PyTorch); where both are 0 it is 0."""
     x, y = promote(x, y, true_divide=True)
     y_t = y if isinstance(y, Tensor) else Tensor(y)
-    both_zero = (x._data == 0) & (y_t._data == 0)
-    if not np.any(both_zero):
-        return x * y_t.log()
+    both_zero = numpy_call(_both_zero, x._data, y_t._data)
     safe_y = where(both_zero, np.ones((), y_t.dtype), y_t)   # log of 1, not of 0, there
     return where(both_zero, np.zeros((), x.dtype), x * safe_y.log())
+
+
+def _both_zero(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    return (a == 0) & (b == 0)
 
 
 @tensor_method("fmax")
@@ -391,7 +393,12 @@ def fmax(x: Tensor, y: Any) -> Tensor:
     fmax (maximum shares it)."""
     x, y = promote(x, y)
     y_data = y._data if isinstance(y, Tensor) else np.asarray(y)
-    return where((x._data >= y_data) | np.isnan(y_data), x, y)
+    return where(numpy_call(_first_wins, np.greater_equal, x._data, y_data), x, y)
+
+
+def _first_wins(compare: Callable, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Where fmax/fmin take a: a beats or ties b, or b is nan."""
+    return compare(a, b) | np.isnan(b)
 
 
 @tensor_method("fmin")
@@ -399,4 +406,4 @@ def fmin(x: Tensor, y: Any) -> Tensor:
     """Elementwise min that ignores nan (numpy's fmin); a tie's gradient goes to x, as PyTorch."""
     x, y = promote(x, y)
     y_data = y._data if isinstance(y, Tensor) else np.asarray(y)
-    return where((x._data <= y_data) | np.isnan(y_data), x, y)
+    return where(numpy_call(_first_wins, np.less_equal, x._data, y_data), x, y)

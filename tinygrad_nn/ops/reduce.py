@@ -12,7 +12,7 @@ import numpy as np
 from ..function import Function
 from .._tensor import Axis, Tensor, _axes
 from .arithmetic import where
-from .register import tensor_method
+from .register import numpy_call, tensor_method
 from .shape import Expand
 
 
@@ -78,6 +78,10 @@ def _keepdims_shape(shape: tuple[int, ...], axis: tuple[int, ...]) -> tuple[int,
     return tuple(1 if i in axis else n for i, n in enumerate(shape))
 
 
+def _first_extreme(pick: Any, x: np.ndarray, axis: int) -> np.ndarray:
+    return pick(x, axis=axis, keepdims=True)
+
+
 def _reduce_axes(axis: Axis, ndim: int) -> tuple[int, ...]:
     """`axis` as a tuple of non-negative ints; a 0-d tensor accepts 0 and -1 and reduces nothing."""
     axes = _axes(axis, ndim)
@@ -132,6 +136,12 @@ def _along(x: Tensor, indices: np.ndarray, axis: int) -> Tensor:
     return x[index]
 
 
+def index_array(idx: np.ndarray, axis: int, keepdims: bool) -> np.ndarray:
+    """Indices (kept along `axis`) as PyTorch's int64 index tensor, keepdims or not."""
+    out = idx.astype(np.int64, copy=False)
+    return out if keepdims else np.squeeze(out, axis=axis)
+
+
 def _values_indices(x: Tensor, axis: int, keepdims: bool, op: str) -> ValuesIndices:
     if not isinstance(axis, (int, np.integer)) or isinstance(axis, bool):
         raise TypeError(f"{op}: dim must be an int, got {axis!r} (use a{op} for several axes)")
@@ -141,11 +151,10 @@ def _values_indices(x: Tensor, axis: int, keepdims: bool, op: str) -> ValuesIndi
     (a,) = _axes(axis, x.ndim)
     _check_not_empty(x, op, (a,))
     pick = np.argmax if op == "max" else np.argmin
-    idx = pick(x._data, axis=a, keepdims=True)   # the first of tied extremes, as PyTorch on CPU
+    idx = numpy_call(_first_extreme, pick, x._data, a)   # the first of ties, as PyTorch on CPU
     values = _along(x, idx, a)
-    if not keepdims:
-        values, idx = values.squeeze(a), np.squeeze(idx, axis=a)
-    return ValuesIndices(values, Tensor(idx.astype(np.int64, copy=False)))
+    return ValuesIndices(values if keepdims else values.squeeze(a),
+                         Tensor(numpy_call(index_array, idx, a, keepdims)))
 
 
 @tensor_method("max")
@@ -198,8 +207,10 @@ def argmin(x: Tensor, axis: int | None = None, keepdims: bool = False) -> Tensor
 # --- products, norms, moments ----------------------------------------------------------------
 
 class Prod(Function):
-    """Product over one axis. d/dx_i = product of the other elements: out / x_i where no x is 0,
-    else formed explicitly (so a single 0 still gets the product of the rest, as PyTorch)."""
+    """Product over one axis. d/dx_i = the product of the other elements, formed explicitly (an
+    (n, n) grid per reduced row), so a 0 still gets the product of the rest, as PyTorch. Above
+    _PROD_GRID elements per row the grid is too big: there the gradient is out / x_i, and the
+    grid only where some x is 0 (a data-dependent branch: a compiled step freezes it)."""
     derivative = "dx_i = dout * prod_{j != i} x_j"
 
     @staticmethod
@@ -212,14 +223,17 @@ class Prod(Function):
         out = ctx.output
         if not keepdims:
             g, out = g.unsqueeze(axis), out.unsqueeze(axis)
-        if not np.any(x._data == 0):
+        n = x.shape[axis]
+        if n > _PROD_GRID and not np.any(x._data == 0):
             return g * out / x, None, None
         # others[..., i, ...] = prod_j X[..., i, j, ...] with X[i, j] = x_j off the diagonal, 1 on it
-        n = x.shape[axis]
         grid = x.unsqueeze(axis).expand(*x.shape[:axis], n, *x.shape[axis:])   # (..., i, j, ...)
         eye = np.eye(n, dtype=bool).reshape((n, n) + (1,) * (x.ndim - axis - 1))
         others = Prod.apply(where(eye, np.ones((), x.dtype), grid), axis + 1, False)
         return g * others, None, None
+
+
+_PROD_GRID = 256
 
 
 @tensor_method("prod")
@@ -242,9 +256,7 @@ def prod(x: Tensor, axis: int | None = None, keepdims: bool = False) -> Tensor:
 def _safe_sqrt(s: Tensor) -> Tensor:
     """sqrt(s) for s >= 0 whose gradient is 0 where s == 0 (PyTorch's norm at the zero vector)
     instead of 0 * inf = nan."""
-    zero = s._data == 0
-    if not np.any(zero):
-        return s.sqrt()
+    zero = numpy_call(np.equal, s._data, 0)
     return where(zero, np.zeros((), s.dtype), where(zero, np.ones((), s.dtype), s).sqrt())
 
 

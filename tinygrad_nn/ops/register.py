@@ -122,6 +122,14 @@ def promote(x: Tensor, y: Any, true_divide: bool = False) -> tuple[Any, Any]:
     return _as_dtype(x, dtype), _as_dtype(y, dtype)
 
 
+def numpy_call(fn: Callable[..., Any], *args: Any) -> Any:
+    """fn(*args): numpy work on data, outside any op, whose result enters the graph as a constant
+    (a mask, the indices of a max). Every such call in the op files goes through here and no
+    Python branch tests data, so that main's function.numpy_call (which a compiled step records
+    and repeats on every replay) can take over by this function becoming an import of it."""
+    return fn(*args)
+
+
 def floating(x: Tensor) -> Tensor:
     """x itself if it is floating point, else x in the default float dtype: exp, log, sin ...
     of an integer tensor are float32, as in PyTorch (numpy gives float64, or float16 for int8)."""

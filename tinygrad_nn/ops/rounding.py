@@ -13,7 +13,7 @@ import numpy as np
 from ..function import Function
 from .._tensor import Tensor
 from .arithmetic import Div
-from .register import ZERO, promote, tensor_method
+from .register import ZERO, numpy_call, promote, tensor_method
 
 
 class _Step(Function):
@@ -93,7 +93,7 @@ class Remainder(Function):
     def backward(ctx, g):
         a, b = ctx.inputs
         need_a, need_b = ctx.needs_input_grad
-        q = np.floor_divide(_array(a), _array(b))
+        q = numpy_call(np.floor_divide, _array(a), _array(b))
         return g if need_a else None, -g * q if need_b else None
 
 
@@ -109,8 +109,12 @@ class Fmod(Function):
     def backward(ctx, g):
         a, b = ctx.inputs
         need_a, need_b = ctx.needs_input_grad
-        q = np.trunc(_array(a) / _array(b))
+        q = numpy_call(_trunc_div, _array(a), _array(b))
         return g if need_a else None, -g * q if need_b else None
+
+
+def _trunc_div(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    return np.trunc(a / b)
 
 
 def _array(v: Any) -> np.ndarray:

@@ -10,8 +10,8 @@ from typing import Any
 import numpy as np
 
 from .._tensor import Tensor, _axes, _raw
-from .reduce import ValuesIndices, _along, _check_not_empty, _sorted_along
-from .register import tensor_method
+from .reduce import ValuesIndices, _along, _check_not_empty, _sorted_along, index_array
+from .register import numpy_call, tensor_method
 
 
 def _one_axis(x: Tensor, axis: int, op: str) -> int:
@@ -21,14 +21,11 @@ def _one_axis(x: Tensor, axis: int, op: str) -> int:
     return a
 
 
-def _pick(x: Tensor, idx: np.ndarray, axis: int) -> ValuesIndices:
-    return ValuesIndices(_along(x, idx, axis), Tensor(idx.astype(np.int64, copy=False)))
-
-
-def _keep_or_squeeze(picked: ValuesIndices, axis: int, keepdims: bool) -> ValuesIndices:
-    if keepdims:
-        return picked
-    return ValuesIndices(picked.values.squeeze(axis), Tensor(np.squeeze(picked.indices._data, axis)))
+def _pick(x: Tensor, idx: np.ndarray, axis: int, keepdims: bool = True) -> ValuesIndices:
+    """x's values at idx (keepdims shape) along axis, and idx as an int64 tensor."""
+    values = _along(x, idx, axis)
+    return ValuesIndices(values if keepdims else values.squeeze(axis),
+                         Tensor(numpy_call(index_array, idx, axis, keepdims)))
 
 
 @tensor_method("sort")
@@ -39,7 +36,7 @@ def sort(x: Tensor, axis: int = -1, descending: bool = False, stable: bool = Fal
         _axes(axis, 0)
         return ValuesIndices(x[()], Tensor(np.zeros((), np.int64)))
     a = _one_axis(x, axis, "sort")
-    return _pick(x, _sorted_along(x._data, a, descending), a)
+    return _pick(x, numpy_call(_sorted_along, x._data, a, descending), a)
 
 
 @tensor_method("argsort")
@@ -61,7 +58,7 @@ def topk(x: Tensor, k: int, axis: int = -1, largest: bool = True, sorted: bool =
         raise ValueError(f"topk: k={k} is out of range for axis {axis} of shape {x.shape}")
     if x.ndim == 0:
         return sort(x)
-    idx = np.take(_sorted_along(x._data, a, descending=largest), np.arange(k), axis=a)
+    idx = numpy_call(_first_k, x._data, a, largest, 0, k)
     return _pick(x, idx, a)
 
 
@@ -75,8 +72,8 @@ def kthvalue(x: Tensor, k: int, axis: int = -1, keepdims: bool = False) -> Value
     a = _one_axis(x, axis, "kthvalue")
     if not 1 <= k <= x.shape[a]:
         raise ValueError(f"kthvalue: k={k} is out of range for axis {axis} of shape {x.shape}")
-    idx = np.take(_sorted_along(x._data, a), [k - 1], axis=a)
-    return _keep_or_squeeze(_pick(x, idx, a), a, keepdims)
+    idx = numpy_call(_first_k, x._data, a, False, k - 1, k)
+    return _pick(x, idx, a, keepdims)
 
 
 @tensor_method("mode")
@@ -87,14 +84,23 @@ def mode(x: Tensor, axis: int = -1, keepdims: bool = False) -> ValuesIndices:
         return sort(x, axis)
     a = _one_axis(x, axis, "mode")
     _check_not_empty(x, "mode", (a,))
-    rows = np.moveaxis(x._data, a, -1).reshape(-1, x.shape[a])   # (others, n)
+    return _pick(x, numpy_call(_mode_index, x._data, a), a, keepdims)
+
+
+def _first_k(x: np.ndarray, axis: int, descending: bool, start: int, stop: int) -> np.ndarray:
+    """Indices of the sorted positions start..stop-1 along axis (stable)."""
+    return np.take(_sorted_along(x, axis, descending), np.arange(start, stop), axis=axis)
+
+
+def _mode_index(x: np.ndarray, axis: int) -> np.ndarray:
+    """Per row along axis, the last index of the smallest most frequent value (keepdims)."""
+    moved = np.moveaxis(x, axis, -1)
+    rows = moved.reshape(-1, x.shape[axis])   # (others, n)
     best = np.empty(len(rows), np.int64)
     for r, row in enumerate(rows):
         values, counts = np.unique(row, return_counts=True)   # sorted: argmax finds the smallest
-        winner = values[np.argmax(counts)]
-        best[r] = np.flatnonzero(row == winner)[-1]
-    idx = np.moveaxis(best.reshape(np.moveaxis(x._data, a, -1).shape[:-1] + (1,)), -1, a)
-    return _keep_or_squeeze(_pick(x, idx, a), a, keepdims)
+        best[r] = np.flatnonzero(row == values[np.argmax(counts)])[-1]
+    return np.moveaxis(best.reshape(moved.shape[:-1] + (1,)), -1, axis)
 
 
 @tensor_method("unique")
