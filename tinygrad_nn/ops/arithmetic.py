@@ -210,8 +210,17 @@ class Minimum(Function):
     @staticmethod
     def backward(ctx, g):
         need_a, need_b = ctx.needs_input_grad
-        share_a = ctx.share_a.astype(g.dtype)
-        return g * share_a if need_a else None, g * (1 - share_a) if need_b else None
+        share_a = numpy_call(_share_of_a, ctx.share_a, g.dtype)
+        return (g * share_a if need_a else None,
+                g * numpy_call(_share_of_b, share_a) if need_b else None)
+
+
+def _share_of_a(share: np.ndarray, dtype: np.dtype) -> np.ndarray:
+    return share.astype(dtype)
+
+
+def _share_of_b(share_a: np.ndarray) -> np.ndarray:
+    return 1 - share_a
 
 
 @tensor_method("minimum")
