@@ -240,7 +240,7 @@ class PReLU(Module):
         return F.prelu(x, self.weight)
 
     def extra_repr(self) -> str:
-        return f"num_parameters={self.weight.size}"
+        return f"num_parameters={self.weight.numel()}"
 
 
 class GLU(Module):

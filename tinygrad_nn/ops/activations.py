@@ -284,7 +284,7 @@ def threshold(x: Tensor, threshold: float, value: float) -> Tensor:
 def prelu(x: Tensor, weight: Tensor) -> Tensor:
     """x where x > 0, else weight * x, with one weight per channel (axis 1) or a single one;
     the derivative at 0 is the weight, as PyTorch."""
-    if weight.size != 1:
+    if weight.numel() != 1:
         if x.ndim < 2 or weight.shape != (x.shape[1],):
             raise ValueError(f"prelu: weight of shape {weight.shape} does not match the channel "
                              f"axis (1) of input shape {x.shape}")
