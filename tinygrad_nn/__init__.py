@@ -13,6 +13,7 @@ from ._tensor import Size, Tensor, get_default_dtype, set_default_dtype
 from . import ops  # noqa: F401  (adds the primitive ops to Tensor)
 from .ops import cat, concatenate, stack, where
 from .ops import einsum, pad  # opsshape: functions that are not Tensor methods
+from .ops import searchsorted  # opsmath: a function, not a Tensor method (as in PyTorch)
 from .creation import (arange, eye, full, manual_seed, ones, ones_like, rand, rand_like, randn,
                        randn_like, zeros, zeros_like)
 from . import datasets  # noqa: F401  (tinygrad_nn.datasets: real digits, generated sets, DataLoader)
@@ -61,6 +62,7 @@ __all__ = [
     "nn", "optim", "save", "load", "func", "diagnostics", "viz", *_TESTING,
     "compile",
     "einsum", "pad",  # opsshape
+    "searchsorted",
 ]
 
 # === surface: PyTorch's names (issue 11) =========================================================

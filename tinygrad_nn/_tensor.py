@@ -506,18 +506,6 @@ class Tensor:
     def __ne__(self, other: Any) -> Tensor:  # type: ignore[override]
         return Tensor(self._data != _raw(other))
 
-    def any(self) -> bool:
-        return bool(self._data.any())
-
-    def all(self) -> bool:
-        return bool(self._data.all())
-
-    def argmax(self, axis: int | None = None, keepdims: bool = False) -> Tensor:
-        return Tensor(np.argmax(self._data, axis=axis, keepdims=keepdims))
-
-    def argmin(self, axis: int | None = None, keepdims: bool = False) -> Tensor:
-        return Tensor(np.argmin(self._data, axis=axis, keepdims=keepdims))
-
     # --- compositions of primitives: no backward of their own --------------------------------
     def mean(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
         """Arithmetic mean over `axis` (all axes by default)."""
@@ -534,14 +522,6 @@ class Tensor:
         """Standard deviation: sqrt(var)."""
         return self.var(axis, keepdims, correction).sqrt()
 
-    def min(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
-        """Smallest element over `axis`; ties share the gradient equally (as PyTorch's amin)."""
-        return -((-self).max(axis, keepdims))
-
-    def minimum(self, other: Any) -> Tensor:
-        """Elementwise min; where equal, each input gets half the gradient (as PyTorch)."""
-        return -((-self).maximum(-_tensor(other)))
-
     def sqrt(self) -> Tensor:
         """Elementwise square root."""
         return self ** 0.5
@@ -550,7 +530,7 @@ class Tensor:
         """log(sum(exp(x))) over `axis`, without overflow: the max is shifted out first."""
         m = _stable_shift(self._data, axis)
         out = (self - m).exp().sum(axis, keepdims=True).log() + m
-        return out if keepdims else out.squeeze(_axes(axis, self.ndim))
+        return out if keepdims or not self.ndim else out.squeeze(_axes(axis, self.ndim))
 
     def softmax(self, axis: int = -1) -> Tensor:
         """exp(x) / sum(exp(x)) along `axis`; shifting by the (constant) max keeps exp <= 1."""
@@ -777,6 +757,9 @@ def _stable_shift(x: np.ndarray, axis: Axis) -> np.ndarray:
 
 
 def _max_shift(x: np.ndarray, axis: Axis) -> np.ndarray:
+    if x.ndim == 0:   # a 0-d tensor's one axis (0 or -1, as in PyTorch) is all of it
+        _axes(axis, 0)
+        axis = None
     m = np.max(x, axis=axis, keepdims=True) if x.size else np.zeros((1,) * x.ndim, x.dtype)
     return np.where(np.isfinite(m), m, 0).astype(x.dtype, copy=False)
 

@@ -8,6 +8,9 @@
 from . import functional, init
 from .clip_grad import clip_grad_norm_, clip_grad_value_
 from .activations import LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax, Softplus, Tanh
+from .activations import (CELU, ELU, GELU, GLU, SELU, Hardshrink, Hardsigmoid, Hardswish,  # opsmath
+                          Hardtanh, LogSigmoid, Mish, PReLU, ReLU6, SiLU, Softshrink, Softsign,
+                          Tanhshrink, Threshold)
 from .layers import Dropout, Identity, Linear, Maxout
 from .losses import (BCELoss, BCEWithLogitsLoss, BinaryHingeLoss, CrossEntropyLoss,
                      HingeEmbeddingLoss, L1Loss, MSELoss, MultiMarginLoss, NLLLoss)
@@ -29,4 +32,7 @@ __all__ = [
     "MSELoss", "L1Loss", "CrossEntropyLoss", "NLLLoss", "BCEWithLogitsLoss", "BCELoss",
     "HingeEmbeddingLoss", "BinaryHingeLoss", "MultiMarginLoss",
     "clip_grad_norm_", "clip_grad_value_",
+    # opsmath: activation modules
+    "GELU", "SiLU", "ELU", "CELU", "SELU", "Mish", "Hardtanh", "ReLU6", "Hardsigmoid", "Hardswish",
+    "Softsign", "LogSigmoid", "Tanhshrink", "Softshrink", "Hardshrink", "Threshold", "PReLU", "GLU",
 ]

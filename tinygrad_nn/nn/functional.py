@@ -58,7 +58,7 @@ def maxout(x: Tensor, weight: Tensor, bias: Tensor | None, pieces: int) -> Tenso
                          "per output unit")
     z = linear(x, weight, bias)                                   # (..., out * pieces)
     z = z.reshape(*z.shape[:-1], weight.shape[0] // pieces, pieces)  # (..., out, pieces)
-    return z.max(axis=-1)                                         # (..., out)
+    return z.amax(axis=-1)                                        # (..., out)
 
 
 def relu(x: Tensor) -> Tensor:
@@ -669,3 +669,82 @@ def pad(input: Tensor, pad: Any, mode: str = "constant", value: float = 0.0) -> 
     """PyTorch's F.pad: pad = (left, right) for the last axis, then the one before, ...; mode
     "constant" (with value), "reflect", "replicate" or "circular" (see tinygrad_nn.pad)."""
     return ops.pad(input, pad, mode, value)
+
+
+# === opsmath: activation functions (the Tensor methods, under PyTorch's functional names) =======
+
+def gelu(x: Tensor, approximate: str = "none") -> Tensor:
+    """x Φ(x) (see Tensor.gelu; approximate="tanh" for the tanh form)."""
+    return x.gelu(approximate)
+
+
+def silu(x: Tensor) -> Tensor:
+    """x σ(x)."""
+    return x.silu()
+
+
+def elu(x: Tensor, alpha: float = 1.0) -> Tensor:
+    """x for x > 0, alpha (e^x - 1) otherwise."""
+    return x.elu(alpha)
+
+
+def selu(x: Tensor) -> Tensor:
+    return x.selu()
+
+
+def celu(x: Tensor, alpha: float = 1.0) -> Tensor:
+    return x.celu(alpha)
+
+
+def mish(x: Tensor) -> Tensor:
+    """x tanh(softplus(x))."""
+    return x.mish()
+
+
+def hardtanh(x: Tensor, min_val: float = -1.0, max_val: float = 1.0) -> Tensor:
+    return x.hardtanh(min_val, max_val)
+
+
+def relu6(x: Tensor) -> Tensor:
+    return x.relu6()
+
+
+def hardsigmoid(x: Tensor) -> Tensor:
+    return x.hardsigmoid()
+
+
+def hardswish(x: Tensor) -> Tensor:
+    return x.hardswish()
+
+
+def softsign(x: Tensor) -> Tensor:
+    return x.softsign()
+
+
+def logsigmoid(x: Tensor) -> Tensor:
+    return x.logsigmoid()
+
+
+def tanhshrink(x: Tensor) -> Tensor:
+    return x.tanhshrink()
+
+
+def softshrink(x: Tensor, lambd: float = 0.5) -> Tensor:
+    return x.softshrink(lambd)
+
+
+def hardshrink(x: Tensor, lambd: float = 0.5) -> Tensor:
+    return x.hardshrink(lambd)
+
+
+def threshold(x: Tensor, threshold: float, value: float) -> Tensor:
+    return x.threshold(threshold, value)
+
+
+def prelu(x: Tensor, weight: Tensor) -> Tensor:
+    return x.prelu(weight)
+
+
+def glu(x: Tensor, dim: int = -1) -> Tensor:
+    """a σ(b) for the two halves of x along dim."""
+    return x.glu(dim)

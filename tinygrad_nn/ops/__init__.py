@@ -10,13 +10,14 @@ maximum / max share the gradient equally.
 """
 from .activations import (LeakyRelu, Relu, Sigmoid, SigmoidDerivative, Softplus, Tanh,
                           TanhDerivative, leaky_relu, relu, sigmoid, softplus, tanh)
-from .arithmetic import (Add, Div, Maximum, Mul, Pow, Sub, Where, add, div, maximum, mul, power,
-                         sub, where)
+from .arithmetic import (Add, Div, Maximum, Minimum, Mul, Pow, Sub, Where, add, div, maximum,
+                         minimum, mul, power, sub, where)
 from .elementwise import (Abs, Cast, Clip, Cos, Exp, Log, Neg, Sin, absolute, astype, clip, cos,
                           exp, log, neg, sin)
 from .index import GetItem, ScatterAdd, getitem
 from .linalg import Linear, MatMul, MatMulTN, linear, matmul, matmul_tn
-from .reduce import Max, Sum, reduce_max, reduce_sum
+from .reduce import (Max, Min, Sum, ValuesIndices, amax, amin, argmax, argmin, reduce_max,
+                     reduce_min, reduce_sum)
 from .register import ONE, ZERO, tensor_method
 from .shape import Cat, Expand, Permute, Reshape, cat, concatenate, expand, permute, reshape, stack
 # === opsshape: shape, indexing, cumulative and einsum ops ===
@@ -27,6 +28,13 @@ from . import layout  # noqa: F401  (flip, roll, split, repeat, tril, ...: Tenso
 from .pad import pad
 from .cumulative import Cumprod, Cumsum, cummax, cummin, cumprod, cumsum
 from .linalg import Einsum, bmm, cross, einsum, inner, kron, mv, outer
+# opsmath: more math, rounding and comparison families (importing them attaches their methods)
+from . import compare, math, rounding, sort  # noqa: E402,F401
+from .math import (Acos, Acosh, Asin, Asinh, Atan, Atan2, Atanh, Cosh, Erf, Erfc, Expm1, Log1p,
+                   Log2, Log10, Sinh, Tan)
+from .rounding import Ceil, Floor, FloorDivide, Fmod, Remainder, Round, Sign, Trunc
+from .reduce import Median, Prod
+from .sort import searchsorted
 
 __all__ = [
     "Abs", "Add", "Cast", "Cat", "Clip", "Cos", "Div", "Exp", "Expand", "GetItem", "LeakyRelu",
@@ -42,4 +50,9 @@ __all__ = [
     "cummin", "cumprod", "cumsum", "einsum", "gather", "index_select", "inner", "kron",
     "masked_fill", "masked_select", "mv", "outer", "pad", "scatter", "scatter_add",
     "scatter_reduce", "take", "take_along_dim", "cross",
+    # opsmath
+    "Min", "Minimum", "ValuesIndices", "amax", "amin", "argmax", "argmin", "minimum", "reduce_min",
+    "Acos", "Acosh", "Asin", "Asinh", "Atan", "Atan2", "Atanh", "Cosh", "Erf", "Erfc", "Expm1",
+    "Log1p", "Log2", "Log10", "Sinh", "Tan", "Ceil", "Floor", "FloorDivide", "Fmod", "Remainder",
+    "Round", "Sign", "Trunc", "Median", "Prod", "searchsorted",
 ]

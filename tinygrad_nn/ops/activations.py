@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..function import Function
+from ..function import Function, numpy_call
 from .._tensor import Tensor
-from .register import ONE, ZERO, tensor_method
+from .arithmetic import where
+from .register import ONE, ZERO, floating, tensor_method
 
 
 class Tanh(Function):
@@ -118,6 +119,8 @@ class LeakyRelu(Function):
 @tensor_method("tanh")
 def tanh(x: Tensor) -> Tensor:
     """tanh(x); its derivative is 1 - tanh(x)**2."""
+    if x._data.dtype.kind != "f":   # the check inline: this is the hot path
+        x = floating(x)
     return Tanh.apply(x)
 
 
@@ -128,13 +131,15 @@ def sigmoid(x: Tensor) -> Tensor:
     >>> x = Tensor([0.0], requires_grad=True); x.sigmoid().sum().backward(); x.grad
     Tensor([0.25])
     """
+    if x._data.dtype.kind != "f":   # the check inline: this is the hot path
+        x = floating(x)
     return Sigmoid.apply(x)
 
 
 @tensor_method("softplus")
 def softplus(x: Tensor) -> Tensor:
     """log(1 + e^x), stable for any x."""
-    return Softplus.apply(x)
+    return Softplus.apply(floating(x))
 
 
 @tensor_method("relu")
@@ -147,3 +152,153 @@ def relu(x: Tensor) -> Tensor:
 def leaky_relu(x: Tensor, negative_slope: float = 0.01) -> Tensor:
     """x where x > 0, else negative_slope * x."""
     return LeakyRelu.apply(x, negative_slope)
+
+
+# --- compositions of primitives (no backward of their own); PyTorch's values at the kinks ------
+# A comparison mask is a constant, so where(mask, a, b) sends the gradient through one branch;
+# the branch not taken must still be finite (its values are computed), hence the clips below.
+
+_SQRT_HALF = 0.7071067811865476
+_SQRT_TWO_OVER_PI = 0.7978845608028654
+_SELU_ALPHA, _SELU_SCALE = 1.6732632423543772848170429916717, 1.0507009873554804934193349852946
+
+
+@tensor_method("gelu")
+def gelu(x: Tensor, approximate: str = "none") -> Tensor:
+    """x Φ(x) = x (1 + erf(x / √2)) / 2; approximate="tanh" gives PyTorch's
+    x (1 + tanh(√(2/π) (x + 0.044715 x³))) / 2."""
+    if approximate == "tanh":
+        return x * 0.5 * (1 + ((x + 0.044715 * x * x * x) * _SQRT_TWO_OVER_PI).tanh())
+    if approximate != "none":
+        raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
+    return x * 0.5 * (1 + (x * _SQRT_HALF).erf())
+
+
+@tensor_method("silu")
+def silu(x: Tensor) -> Tensor:
+    """x σ(x) (also called swish)."""
+    return x * x.sigmoid()
+
+
+def _negative_part_expm1(x: Tensor, alpha: float) -> Tensor:
+    """alpha (e^(x/alpha) - 1) on x <= 0; the clip keeps exp from overflowing where x > 0."""
+    return alpha * (x.clip(max=0.0) / alpha).expm1()
+
+
+@tensor_method("elu")
+def elu(x: Tensor, alpha: float = 1.0) -> Tensor:
+    """x for x > 0, alpha (e^x - 1) otherwise; the derivative at 0 is alpha (PyTorch's)."""
+    return where(numpy_call(np.greater, x._data, 0), x, alpha * x.clip(max=0.0).expm1())
+
+
+@tensor_method("celu")
+def celu(x: Tensor, alpha: float = 1.0) -> Tensor:
+    """x for x > 0, alpha (e^(x/alpha) - 1) otherwise."""
+    return where(numpy_call(np.greater, x._data, 0), x, _negative_part_expm1(x, alpha))
+
+
+@tensor_method("selu")
+def selu(x: Tensor) -> Tensor:
+    """scale * elu(x, alpha) with the self-normalising constants (alpha 1.6733, scale 1.0507)."""
+    return x.elu(_SELU_ALPHA) * _SELU_SCALE
+
+
+@tensor_method("mish")
+def mish(x: Tensor) -> Tensor:
+    """x tanh(softplus(x))."""
+    return x * x.softplus().tanh()
+
+
+@tensor_method("hardtanh")
+def hardtanh(x: Tensor, min_val: float = -1.0, max_val: float = 1.0) -> Tensor:
+    """clip(x, min_val, max_val), but with gradient 0 at the bounds (PyTorch's hardtanh; clamp
+    passes it there)."""
+    inside = numpy_call(_strictly_inside, x._data, min_val, max_val)
+    return where(inside, x, numpy_call(np.clip, x._data, min_val, max_val))
+
+
+def _strictly_inside(x: np.ndarray, low: float, high: float) -> np.ndarray:
+    return (x > low) & (x < high)
+
+
+@tensor_method("relu6")
+def relu6(x: Tensor) -> Tensor:
+    """min(max(x, 0), 6), gradient 0 at 0 and 6."""
+    return x.hardtanh(0.0, 6.0)
+
+
+@tensor_method("hardsigmoid")
+def hardsigmoid(x: Tensor) -> Tensor:
+    """relu6(x + 3) / 6: 0 below -3, 1 above 3, linear between (gradient 0 at ±3)."""
+    return (x + 3).relu6() / 6
+
+
+@tensor_method("hardswish")
+def hardswish(x: Tensor) -> Tensor:
+    """x relu6(x + 3) / 6; the gradient at -3 is 0 and at 3 is 1, as PyTorch 2.13."""
+    return x * x.hardsigmoid()
+
+
+@tensor_method("softsign")
+def softsign(x: Tensor) -> Tensor:
+    """x / (1 + |x|)."""
+    return x / (x.abs() + 1)
+
+
+@tensor_method("logsigmoid")
+def logsigmoid(x: Tensor) -> Tensor:
+    """log σ(x) = -softplus(-x), stable for any x."""
+    return -(-x).softplus()
+
+
+@tensor_method("tanhshrink")
+def tanhshrink(x: Tensor) -> Tensor:
+    """x - tanh(x)."""
+    return x - x.tanh()
+
+
+@tensor_method("softshrink")
+def softshrink(x: Tensor, lambd: float = 0.5) -> Tensor:
+    """x - lambd above lambd, x + lambd below -lambd, 0 between (gradient 0 at ±lambd)."""
+    above, below = numpy_call(np.greater, x._data, lambd), numpy_call(np.less, x._data, -lambd)
+    return where(above, x - lambd, where(below, x + lambd, np.zeros((), x.dtype)))
+
+
+@tensor_method("hardshrink")
+def hardshrink(x: Tensor, lambd: float = 0.5) -> Tensor:
+    """x where |x| > lambd, else 0."""
+    return where(numpy_call(_beyond, x._data, lambd), x, np.zeros((), x.dtype))
+
+
+def _beyond(x: np.ndarray, lambd: float) -> np.ndarray:
+    return np.abs(x) > lambd
+
+
+@tensor_method("threshold")
+def threshold(x: Tensor, threshold: float, value: float) -> Tensor:
+    """x where x > threshold, else value."""
+    return where(numpy_call(np.greater, x._data, threshold), x, np.asarray(value, x.dtype))
+
+
+@tensor_method("prelu")
+def prelu(x: Tensor, weight: Tensor) -> Tensor:
+    """x where x > 0, else weight * x, with one weight per channel (axis 1) or a single one;
+    the derivative at 0 is the weight, as PyTorch."""
+    if weight.numel() != 1:
+        if x.ndim < 2 or weight.shape != (x.shape[1],):
+            raise ValueError(f"prelu: weight of shape {weight.shape} does not match the channel "
+                             f"axis (1) of input shape {x.shape}")
+        weight = weight.reshape(-1, *([1] * (x.ndim - 2)))   # (C, 1, ...) broadcasts over axis 1
+    return where(numpy_call(np.greater, x._data, 0), x, weight * x)
+
+
+@tensor_method("glu")
+def glu(x: Tensor, axis: int = -1) -> Tensor:
+    """a σ(b) for the halves a, b of x along `axis` (its length must be even)."""
+    n = x.shape[axis] if x.ndim else 1
+    if x.ndim == 0 or n % 2:
+        raise ValueError(f"glu: axis {axis} of shape {x.shape} must have an even length")
+    a_index = [slice(None)] * x.ndim
+    b_index = [slice(None)] * x.ndim
+    a_index[axis], b_index[axis] = slice(0, n // 2), slice(n // 2, n)
+    return x[tuple(a_index)] * x[tuple(b_index)].sigmoid()

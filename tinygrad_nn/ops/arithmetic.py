@@ -10,7 +10,7 @@ import numpy as np
 
 from ..function import Function, numpy_call
 from .._tensor import Tensor
-from .register import ONE, ZERO, _number, tensor_method
+from .register import ONE, ZERO, promote, tensor_method
 
 
 class Add(Function):
@@ -68,8 +68,10 @@ class Div(Function):
 
 
 class Pow(Function):
-    """x ** y. d/dx = y x^(y-1); d/dy = x^y log x (taken as 0 where x == 0, as PyTorch)."""
-    derivative = "dx = dout * y * x**(y - 1); dy = dout * x**y * log(x)"
+    """x ** y. d/dx = y x^(y-1), taken as 0 where y == 0 (x ** 0 is constant, even at x = 0);
+    d/dy = x^y log x, taken as 0 where x == 0 and y >= 0 (0 ** y is constant there) but -inf
+    where x == 0 and y < 0 (inf * log 0), as PyTorch."""
+    derivative = "dx = dout * y * x**(y - 1) (0 where y == 0); dy = dout * x**y * log(x)"
 
     @staticmethod
     def forward(ctx, x, y):
@@ -81,61 +83,94 @@ class Pow(Function):
         need_x, need_y = ctx.needs_input_grad
         gx = gy = None
         if need_x:
-            gx = g * y * x ** (y - 1)
+            gx = _pow_dx(g, x, y)
         if need_y:
             x_data = x._data if isinstance(x, Tensor) else np.asarray(x)
-            safe_x = x if isinstance(x, Tensor) else Tensor(x_data)
-            # log 0 = -inf, but 0**y does not depend on y there (for y > 0): use log 1 = 0. The
-            # mask goes through numpy_call (and no branch tests it) so that a compiled step
-            # recomputes it on every call.
-            at_zero = numpy_call(np.equal, x_data, 0)
-            log_x = where(at_zero, 1.0, safe_x).log()
+            x_tensor = x if isinstance(x, Tensor) else Tensor(x_data)
+            y_data = y._data if isinstance(y, Tensor) else np.asarray(y)
+            # log 0 = -inf is kept only where y < 0: there x**y = inf and inf * -inf is the true
+            # -inf; where y >= 0, x**y is finite and 0 * -inf would be nan. No branch tests the
+            # data (a compiled step would freeze it): the masks are always applied
+            zero = numpy_call(np.equal, x_data, 0)
+            at_zero = numpy_call(_log_at_zero, y_data, ctx.output.dtype)
+            log_x = where(zero, at_zero, where(zero, 1.0, x_tensor).log())
             gy = g * ctx.output * log_x
         return gx, gy
+
+
+def _pow_dx(g: Tensor, x: Tensor, y: Any) -> Tensor:
+    """dout * y * x ** (y - 1), with 0 where y == 0: there 0 * 0**-1 would be nan at x = 0."""
+    if type(y) is float or type(y) is int:
+        return g * y * x ** (y - 1) if y != 0 else g * ZERO[g.dtype]
+    y_data = y._data if isinstance(y, Tensor) else np.asarray(y)
+    both_zero = numpy_call(_both_zero, y_data, x._data)   # elsewhere y == 0 gives an exact 0
+    # the exponent 1 - 1 there keeps 0 ** -1 (and its warning) out; where() then masks those
+    # entries for the first and the second derivative alike
+    return where(both_zero, ZERO[g.dtype], g * y * x ** (where(both_zero, 1.0, y) - 1))
+
+
+def _both_zero(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    return (a == 0) & (b == 0)
+
+
+def _log_at_zero(y: np.ndarray, dtype: np.dtype) -> np.ndarray:
+    """What log x stands for at x = 0 in d(x**y)/dy: 0 where y >= 0, -inf where y < 0."""
+    return np.where(y >= 0, 0.0, -np.inf).astype(dtype)
 
 
 @tensor_method("add", "__add__", "__radd__")
 def add(x: Tensor, y: Any) -> Tensor:
     """x + y, broadcasting like numpy."""
-    return Add.apply(x, _number(x, y))
+    if type(y) is Tensor and y._data.dtype is x._data.dtype:   # one dtype: nothing to promote
+        return Add.apply(x, y)
+    return Add.apply(*promote(x, y))
 
 
 @tensor_method("sub", "__sub__")
 def sub(x: Tensor, y: Any) -> Tensor:
     """x - y, broadcasting like numpy."""
-    return Sub.apply(x, _number(x, y))
+    if type(y) is Tensor and y._data.dtype is x._data.dtype:   # one dtype: nothing to promote
+        return Sub.apply(x, y)
+    return Sub.apply(*promote(x, y))
 
 
 @tensor_method("__rsub__")
 def rsub(x: Tensor, y: Any) -> Tensor:
-    return Sub.apply(_number(x, y), x)
+    x, y = promote(x, y)
+    return Sub.apply(y, x)
 
 
 @tensor_method("mul", "__mul__", "__rmul__")
 def mul(x: Tensor, y: Any) -> Tensor:
     """x * y elementwise, broadcasting like numpy."""
-    return Mul.apply(x, _number(x, y))
+    if type(y) is Tensor and y._data.dtype is x._data.dtype:   # one dtype: nothing to promote
+        return Mul.apply(x, y)
+    return Mul.apply(*promote(x, y))
 
 
-@tensor_method("div", "__truediv__")
+@tensor_method("__truediv__")   # div itself (with rounding_mode) is in rounding.py
 def div(x: Tensor, y: Any) -> Tensor:
     """x / y elementwise, broadcasting like numpy."""
-    return Div.apply(x, _number(x, y))
+    return Div.apply(*promote(x, y, true_divide=True))
 
 
 @tensor_method("__rtruediv__")
 def rdiv(x: Tensor, y: Any) -> Tensor:
-    return Div.apply(_number(x, y), x)
+    x, y = promote(x, y, true_divide=True)
+    return Div.apply(y, x)
 
 
 @tensor_method("pow", "__pow__")
 def power(x: Tensor, y: Any) -> Tensor:
     """x ** y elementwise, broadcasting like numpy."""
-    return Pow.apply(x, y)
+    if (type(y) is float or type(y) is int) and x._data.dtype.kind == "f":
+        return Pow.apply(x, y)   # a number exponent keeps x's dtype; backward reads it as is
+    return Pow.apply(*promote(x, y))
 
 
 @tensor_method("__rpow__")
 def rpow(x: Tensor, y: Any) -> Tensor:
+    x, y = promote(x, y)
     return Pow.apply(y, x)
 
 
@@ -161,7 +196,39 @@ class Maximum(Function):
 @tensor_method("maximum")
 def maximum(x: Tensor, y: Any) -> Tensor:
     """Elementwise max of x and y; ties share the gradient equally."""
-    return Maximum.apply(x, y)
+    return Maximum.apply(*promote(x, y))
+
+
+class Minimum(Function):
+    """min(a, b) elementwise; where a == b each gets half the gradient (as PyTorch). Its own
+    op, not -maximum(-a, -b): negation wraps unsigned and the most negative integer."""
+    derivative = "da = dout * [a < b]; db = dout * [b < a] (a tie gives each half)"
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.share_a = np.less(a, b) + 0.5 * np.equal(a, b)
+        return np.minimum(a, b)
+
+    @staticmethod
+    def backward(ctx, g):
+        need_a, need_b = ctx.needs_input_grad
+        share_a = numpy_call(_share_of_a, ctx.share_a, g.dtype)
+        return (g * share_a if need_a else None,
+                g * numpy_call(_share_of_b, share_a) if need_b else None)
+
+
+def _share_of_a(share: np.ndarray, dtype: np.dtype) -> np.ndarray:
+    return share.astype(dtype)
+
+
+def _share_of_b(share_a: np.ndarray) -> np.ndarray:
+    return 1 - share_a
+
+
+@tensor_method("minimum")
+def minimum(x: Tensor, y: Any) -> Tensor:
+    """Elementwise min of x and y; ties share the gradient equally."""
+    return Minimum.apply(*promote(x, y))
 
 
 class Where(Function):

@@ -6,9 +6,9 @@ from typing import Any
 import numpy as np
 
 from ..function import Function, numpy_call
-from .._tensor import Tensor
-from .arithmetic import Where
-from .register import ZERO, tensor_method
+from .._tensor import Tensor, _raw
+from .arithmetic import Where, where
+from .register import ZERO, floating, tensor_method
 
 
 class Neg(Function):
@@ -124,23 +124,27 @@ def neg(x: Tensor) -> Tensor:
 @tensor_method("exp")
 def exp(x: Tensor) -> Tensor:
     """e**x elementwise."""
+    if x._data.dtype.kind != "f":   # the check inline: this is the hot path
+        x = floating(x)
     return Exp.apply(x)
 
 
 @tensor_method("log")
 def log(x: Tensor) -> Tensor:
     """Natural logarithm elementwise."""
+    if x._data.dtype.kind != "f":   # the check inline: this is the hot path
+        x = floating(x)
     return Log.apply(x)
 
 
 @tensor_method("sin")
 def sin(x: Tensor) -> Tensor:
-    return Sin.apply(x)
+    return Sin.apply(floating(x))
 
 
 @tensor_method("cos")
 def cos(x: Tensor) -> Tensor:
-    return Cos.apply(x)
+    return Cos.apply(floating(x))
 
 
 @tensor_method("abs", "__abs__")
@@ -151,9 +155,20 @@ def absolute(x: Tensor) -> Tensor:
 
 @tensor_method("clip")
 def clip(x: Tensor, min: float | None = None, max: float | None = None) -> Tensor:
-    """Limit values to [min, max] (either may be None)."""
+    """Limit values to [min, max] (either may be None); the gradient passes where
+    min <= x <= max, bounds included (as PyTorch's clamp).
+
+    min and max may be Tensors (broadcasting): then each gets the gradient where it is the
+    result, and where min > max the result is max, as PyTorch's min(max(x, min), max)."""
     if min is None and max is None:
         raise ValueError("clip: at least one of min and max must be given")
+    if isinstance(min, Tensor) or isinstance(max, Tensor):
+        out = x
+        if min is not None:
+            out = where(numpy_call(np.less, out._data, _raw(min)), min, out)
+        if max is not None:
+            out = where(numpy_call(np.greater, out._data, _raw(max)), max, out)
+        return out
     return Clip.apply(x, min, max)
 
 

@@ -61,6 +61,9 @@ class Report:
     mismatches: list[Mismatch] = field(default_factory=list)
     kinks: list[Mismatch] = field(default_factory=list)
     failed_checks: list[str] = field(default_factory=list)
+    # entries where either value is nan or infinite: |a - n| > tol is False for nan, so they
+    # would pass the element test silently; each one fails gradcheck instead
+    non_finite: list[Mismatch] = field(default_factory=list)
     elements_checked: int = 0
     max_abs_error: float = 0.0
     max_rel_error: float = 0.0   # over entries larger than atol
@@ -68,7 +71,7 @@ class Report:
 
     @property
     def ok(self) -> bool:
-        return not self.mismatches and not self.failed_checks
+        return not self.mismatches and not self.failed_checks and not self.non_finite
 
     def explain(self, limit: int = 5) -> str:
         what = "gradcheck" if self.order == 1 else "gradgradcheck (second order)"
@@ -77,6 +80,17 @@ class Report:
         lines = [f"{what} failed:"]
         for check in self.failed_checks:
             lines.append(f"  structural check failed: {check}")
+        if self.non_finite:
+            one_sided = [m for m in self.non_finite if np.isfinite(m.analytical) != np.isfinite(m.numerical)]
+            lines.append(f"  {len(self.non_finite)} Jacobian entries are not finite ({len(one_sided)} "
+                         f"where the other value is finite, {len(self.non_finite) - len(one_sided)} "
+                         "where both are nan or inf):")
+            for m in self.non_finite[:limit]:
+                side = ("analytical" if not np.isfinite(m.analytical) else "numerical") \
+                    if np.isfinite(m.analytical) != np.isfinite(m.numerical) else "both"
+                lines.append(f"    {side} not finite: {m.describe()}")
+            if len(self.non_finite) > limit:
+                lines.append(f"    ... and {len(self.non_finite) - limit} more")
         if self.mismatches:
             worst = max(self.mismatches, key=lambda m: m.abs_error)
             lines.append(f"  {len(self.mismatches)} of {self.elements_checked} Jacobian entries "
@@ -236,6 +250,9 @@ def check(fn: Callable[..., Tensor], inputs: Any, *, eps: float = 1e-6, atol: fl
                 entry = Mismatch(label, element, rows[r], float(analytical[j][r, e]),
                                  float(numerical[r]), which)
                 report.elements_checked += 1
+                if not (np.isfinite(entry.analytical) and np.isfinite(entry.numerical)):
+                    report.non_finite.append(entry)
+                    continue
                 mismatch = entry.abs_error > atol + rtol * abs(entry.numerical)
                 # one-sided slopes that disagree: a kink, or just curvature (h·f''); a central
                 # quotient that happens to agree at a kink would otherwise be a false pass
