@@ -617,3 +617,18 @@ def test_detect_anomaly_runs_the_function_eagerly():
     with tinygrad_nn.detect_anomaly():
         with pytest.raises(FloatingPointError, match="log produced nan"):
             compiled(Tensor(-np.ones(2)))
+
+
+def test_a_leaf_made_inside_the_step_replays():
+    # the leaf is new on every call, so its .grad starts as None each time (W2's benchmark shape)
+    x0 = np.linspace(-1.0, 1.0, 6).reshape(2, 3)
+
+    def step():
+        x = Tensor(x0, requires_grad=True)
+        (x.tanh() * x).sum().backward()
+        return x.grad
+
+    compiled = tinygrad_nn.compile(step)
+    for _ in range(4):
+        assert_same(compiled(), step())
+    assert compiled.replays == 2, compiled.explain()

@@ -316,6 +316,14 @@ class Recorder:
         elif isinstance(value, Tensor):
             self.set_grad(t, self.value(value._data, value))
 
+    def made(self, t: Tensor) -> None:
+        """A tensor made in the traced step (its .grad is None on every call)."""
+        if self.opaque:
+            return
+        self.grad_state[id(t)] = ("fresh",)
+        self.made_here.add(id(t))
+        self.keep.append(t)
+
     def accumulate(self, real: Callable, t: Tensor, g: Tensor, handed: set, create_graph: bool) -> None:
         before = t.grad
         before_data = None if before is None else before._data
@@ -544,6 +552,22 @@ class Patches:
             grad_slot.__set__(t, value)
 
         self.patch(Tensor, "grad", property(lambda t: grad_slot.__get__(t, Tensor), set_grad))
+        # a tensor made in the step starts with .grad None on every call: the engine sets up its
+        # _grad slot directly, so creation is noted here rather than through the property
+        real_init = Tensor.__dict__["__init__"]
+        real_wrap = function._wrap
+
+        def init(t: Tensor, *args: Any, **kwargs: Any) -> None:
+            real_init(t, *args, **kwargs)
+            rec.made(t)
+
+        def wrap(data: np.ndarray) -> Tensor:
+            t = real_wrap(data)
+            rec.made(t)
+            return t
+
+        self.patch(Tensor, "__init__", init)
+        self.patch(function, "_wrap", wrap)
         real_accumulate = function._accumulate
         real_backward = function._backward
         self.patch(function, "_accumulate",
