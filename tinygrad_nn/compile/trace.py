@@ -552,22 +552,16 @@ class Patches:
             grad_slot.__set__(t, value)
 
         self.patch(Tensor, "grad", property(lambda t: grad_slot.__get__(t, Tensor), set_grad))
-        # a tensor made in the step starts with .grad None on every call: the engine sets up its
-        # _grad slot directly, so creation is noted here rather than through the property
+        # a tensor made in the step starts with .grad None on every call: Tensor.__init__ sets up
+        # its _grad slot directly, so creation is noted here rather than through the property
+        # (function._wrap is not patched: the program calls it, and would keep the patched one)
         real_init = Tensor.__dict__["__init__"]
-        real_wrap = function._wrap
 
         def init(t: Tensor, *args: Any, **kwargs: Any) -> None:
             real_init(t, *args, **kwargs)
             rec.made(t)
 
-        def wrap(data: np.ndarray) -> Tensor:
-            t = real_wrap(data)
-            rec.made(t)
-            return t
-
         self.patch(Tensor, "__init__", init)
-        self.patch(function, "_wrap", wrap)
         real_accumulate = function._accumulate
         real_backward = function._backward
         self.patch(function, "_accumulate",

@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from ..function import Function
+from ..function import Function, numpy_call
 from .._tensor import Tensor, _index_steps, _plain_index
 from .register import ZERO, tensor_method
 from .arithmetic import Where, where
@@ -205,14 +205,32 @@ def scatter_reduce(x: Tensor, dim: int, index: Any, src: Tensor, reduce: str,
         count = np.zeros(x.shape, x.dtype)
         np.add.at(count, pos, 1)
         return (base + ScatterAdd.apply(part, pos, x.shape)) / np.maximum(count + include_self, 1)
-    out = _numpy_scatter_reduce(x._data, pos, part._data, reduce, include_self, written)
-    self_tie = (x._data == out) & (include_self | ~written)
-    src_tie = part._data == out[pos]
-    ties = self_tie.astype(x.dtype)
-    np.add.at(ties, pos, src_tie)
+    # the tie masks are numpy work on data: through numpy_call, so a compiled step recomputes them
+    out = numpy_call(_numpy_scatter_reduce, x._data, pos, part._data, reduce, include_self, written)
+    self_tie = numpy_call(_self_ties, x._data, out, include_self, written)
+    src_tie = numpy_call(_src_ties, part._data, out, pos)
+    ties = numpy_call(_tie_counts, self_tie, src_tie, pos, x.dtype)
     # every tied value gets dout / ties; out is the sum of the tied values / ties
     return (where(self_tie, x / ties, 0.0) +
-            ScatterAdd.apply(where(src_tie, part / ties[pos], 0.0), pos, x.shape))
+            ScatterAdd.apply(where(src_tie, part / numpy_call(_at, ties, pos), 0.0), pos, x.shape))
+
+
+def _self_ties(x: np.ndarray, out: np.ndarray, include_self: bool, written: np.ndarray) -> np.ndarray:
+    return (x == out) & (include_self | ~written)
+
+
+def _src_ties(src: np.ndarray, out: np.ndarray, pos: tuple) -> np.ndarray:
+    return src == out[pos]
+
+
+def _tie_counts(self_tie: np.ndarray, src_tie: np.ndarray, pos: tuple, dtype: np.dtype) -> np.ndarray:
+    ties = self_tie.astype(dtype)
+    np.add.at(ties, pos, src_tie)
+    return ties
+
+
+def _at(a: np.ndarray, pos: tuple) -> np.ndarray:
+    return a[pos]
 
 
 def _numpy_scatter_reduce(x: np.ndarray, pos: tuple, src: np.ndarray, reduce: str,
