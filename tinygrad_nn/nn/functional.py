@@ -8,7 +8,7 @@ before computing anything, saying what they expected.
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 
@@ -16,6 +16,7 @@ from .. import creation, ops
 from ..function import mark_modified
 from ..ops import where
 from ..function import numpy_call
+from .._surface import function_form
 from .._tensor import Tensor
 
 _REDUCTIONS = ("mean", "sum", "none")
@@ -61,29 +62,38 @@ def maxout(x: Tensor, weight: Tensor, bias: Tensor | None, pieces: int) -> Tenso
     return z.amax(axis=-1)                                        # (..., out)
 
 
-def relu(x: Tensor) -> Tensor:
-    """max(x, 0); relu'(0) = 0."""
-    return x.relu()
+# Activations: F.<name>(x, ...) is x.<name>(...), made by the mechanism that makes the package's
+# function forms (tinygrad_nn.<name>), so the two cannot disagree; each formula and its
+# derivative live with the Tensor method (ops/activations.py and friends).
+def _form(name: str) -> Callable[..., Tensor]:
+    form = function_form(name)
+    assert form is not None, name
+    return form
 
 
-def leaky_relu(x: Tensor, negative_slope: float = 0.01) -> Tensor:
-    """x where x > 0, else negative_slope * x."""
-    return x.leaky_relu(negative_slope)
-
-
-def sigmoid(x: Tensor) -> Tensor:
-    """1 / (1 + exp(-x)), stable for any x."""
-    return x.sigmoid()
-
-
-def tanh(x: Tensor) -> Tensor:
-    """tanh(x)."""
-    return x.tanh()
-
-
-def softplus(x: Tensor) -> Tensor:
-    """log(1 + exp(x)), stable for any x (a smooth relu)."""
-    return x.softplus()
+relu = _form("relu")
+leaky_relu = _form("leaky_relu")
+sigmoid = _form("sigmoid")
+tanh = _form("tanh")
+softplus = _form("softplus")
+gelu = _form("gelu")
+silu = _form("silu")
+elu = _form("elu")
+selu = _form("selu")
+celu = _form("celu")
+mish = _form("mish")
+hardtanh = _form("hardtanh")
+relu6 = _form("relu6")
+hardsigmoid = _form("hardsigmoid")
+hardswish = _form("hardswish")
+softsign = _form("softsign")
+logsigmoid = _form("logsigmoid")
+tanhshrink = _form("tanhshrink")
+softshrink = _form("softshrink")
+hardshrink = _form("hardshrink")
+threshold = _form("threshold")
+prelu = _form("prelu")
+glu = _form("glu")
 
 
 def softmax(x: Tensor, dim: int = -1, dtype: Any = None) -> Tensor:
@@ -669,82 +679,3 @@ def pad(input: Tensor, pad: Any, mode: str = "constant", value: float = 0.0) -> 
     """PyTorch's F.pad: pad = (left, right) for the last axis, then the one before, ...; mode
     "constant" (with value), "reflect", "replicate" or "circular" (see tinygrad_nn.pad)."""
     return ops.pad(input, pad, mode, value)
-
-
-# === opsmath: activation functions (the Tensor methods, under PyTorch's functional names) =======
-
-def gelu(x: Tensor, approximate: str = "none") -> Tensor:
-    """x Φ(x) (see Tensor.gelu; approximate="tanh" for the tanh form)."""
-    return x.gelu(approximate)
-
-
-def silu(x: Tensor) -> Tensor:
-    """x σ(x)."""
-    return x.silu()
-
-
-def elu(x: Tensor, alpha: float = 1.0) -> Tensor:
-    """x for x > 0, alpha (e^x - 1) otherwise."""
-    return x.elu(alpha)
-
-
-def selu(x: Tensor) -> Tensor:
-    return x.selu()
-
-
-def celu(x: Tensor, alpha: float = 1.0) -> Tensor:
-    return x.celu(alpha)
-
-
-def mish(x: Tensor) -> Tensor:
-    """x tanh(softplus(x))."""
-    return x.mish()
-
-
-def hardtanh(x: Tensor, min_val: float = -1.0, max_val: float = 1.0) -> Tensor:
-    return x.hardtanh(min_val, max_val)
-
-
-def relu6(x: Tensor) -> Tensor:
-    return x.relu6()
-
-
-def hardsigmoid(x: Tensor) -> Tensor:
-    return x.hardsigmoid()
-
-
-def hardswish(x: Tensor) -> Tensor:
-    return x.hardswish()
-
-
-def softsign(x: Tensor) -> Tensor:
-    return x.softsign()
-
-
-def logsigmoid(x: Tensor) -> Tensor:
-    return x.logsigmoid()
-
-
-def tanhshrink(x: Tensor) -> Tensor:
-    return x.tanhshrink()
-
-
-def softshrink(x: Tensor, lambd: float = 0.5) -> Tensor:
-    return x.softshrink(lambd)
-
-
-def hardshrink(x: Tensor, lambd: float = 0.5) -> Tensor:
-    return x.hardshrink(lambd)
-
-
-def threshold(x: Tensor, threshold: float, value: float) -> Tensor:
-    return x.threshold(threshold, value)
-
-
-def prelu(x: Tensor, weight: Tensor) -> Tensor:
-    return x.prelu(weight)
-
-
-def glu(x: Tensor, dim: int = -1) -> Tensor:
-    """a σ(b) for the two halves of x along dim."""
-    return x.glu(dim)
