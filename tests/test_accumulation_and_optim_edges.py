@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from tinygrad_nn import Tensor, grad, nn, optim
+from test_optim import _param, _steps   # one parameter, steps with given gradients
 
 
 def _leaf(values):
@@ -74,19 +75,6 @@ def test_a_graph_built_on_grad_refuses_backward_after_grad_is_accumulated_into()
 
 
 # --- optimizers: hyperparameters exactly 1, dampening (p = 1, lr = 0.1, float64) -----------------
-
-def _param(value=1.0):
-    return nn.Parameter(np.array([value], np.float64))
-
-
-def _steps(opt, p, grads):
-    values = []
-    for g in grads:
-        p.grad = Tensor(np.array([g], np.float64))
-        opt.step()
-        values.append(p.numpy()[0])
-    return values
-
 
 def test_sgd_weight_decay_one():
     p = _param()

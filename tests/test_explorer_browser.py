@@ -15,8 +15,9 @@ import numpy as np
 import pytest
 
 import tinygrad_nn as tg
-from tinygrad_nn import Function, Tensor, nn, viz
+from tinygrad_nn import Tensor, nn, viz
 from tinygrad_nn.function import _node_key
+from test_viz_trace import Swish   # a user custom op with no derivative string
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
@@ -85,21 +86,6 @@ def press(browser, key, times=1):
 
 def console_errors(browser):
     return [entry for entry in browser.get_log("browser") if entry["level"] in ("SEVERE", "ERROR")]
-
-
-class Swish(Function):
-    """x·σ(x) as a custom op (no `derivative` string: the page says there is no rule)."""
-
-    @staticmethod
-    def forward(ctx, x):
-        x = np.asarray(x)   # an array, whether forward is given arrays or (PyTorch-style) Tensors
-        return x / (1 + np.exp(-x))
-
-    @staticmethod
-    def backward(ctx, grad):
-        (x,) = ctx.inputs
-        s = x.sigmoid()
-        return grad * (s + x * s * (1 - s))
 
 
 def models():
