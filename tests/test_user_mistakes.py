@@ -261,9 +261,11 @@ def test_linear_takes_a_nested_list_and_says_what_it_expects_otherwise():
 
 
 def test_modules_name_what_they_expect_for_a_list():
-    with pytest.raises(TypeError, match=r"ReLU: expected a Tensor as the input, got a list \('list' "
-                                        r"object has no attribute 'relu'\); wrap it: Tensor\(x\)"):
-        nn.ReLU()([1.0, -1.0])
+    with pytest.raises(TypeError, match=r"Softmax: expected a Tensor as the input, got a list \('list' "
+                                        r"object has no attribute 'softmax'\); wrap it: Tensor\(x\)"):
+        nn.Softmax(dim=0)([1.0, -1.0])
+    # activations are the Tensor methods' function forms, which take array-likes (as tinygrad_nn.relu)
+    assert nn.ReLU()([1.0, -1.0]).tolist() == [1.0, 0.0]
     out = nn.MLP([2, 3, 1])([[1.0, 2.0]])     # an MLP starts with a Linear: the list is taken
     assert out.shape == (1, 1)
 
