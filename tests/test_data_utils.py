@@ -15,13 +15,6 @@ X = np.arange(30, dtype=np.float32).reshape(10, 3)
 Y = np.arange(10, dtype=np.int64)
 
 
-class _Seeded:
-    """The generator protocol: any object whose `_rng` is a numpy Generator (tinygrad_nn.Generator)."""
-
-    def __init__(self, seed):
-        self._rng = np.random.default_rng(seed)
-
-
 def _labels(loader):
     return [int(v) for _, yb in loader for v in yb.numpy()]
 
@@ -47,21 +40,21 @@ def test_tensor_dataset_and_loader_in_order():
 
 def test_shuffle_covers_everything_reproducibly_and_reshuffles_each_epoch():
     ds = TensorDataset(X, Y)
-    loader = DataLoader(ds, batch_size=3, shuffle=True, generator=_Seeded(0))
+    loader = DataLoader(ds, batch_size=3, shuffle=True, generator=tinygrad_nn.Generator().manual_seed(0))
     first, second = _labels(loader), _labels(loader)
     assert sorted(first) == list(range(10)) and first != second
     for xb, yb in loader:
         np.testing.assert_array_equal(xb.numpy(), X[yb.numpy()])           # pairs stay together
-    assert _labels(DataLoader(ds, batch_size=3, shuffle=True, generator=_Seeded(0))) == first
+    again = tinygrad_nn.Generator().manual_seed(0)
+    assert _labels(DataLoader(ds, batch_size=3, shuffle=True, generator=again)) == first
     assert _labels(DataLoader(ds, batch_size=3, shuffle=True, generator=np.random.default_rng(5))) == \
         _labels(DataLoader(ds, batch_size=3, shuffle=True, generator=np.random.default_rng(5)))
     tinygrad_nn.manual_seed(3)       # no generator: the default one, which manual_seed restarts
     a = _labels(DataLoader(ds, batch_size=3, shuffle=True))
     tinygrad_nn.manual_seed(3)
     assert _labels(DataLoader(ds, batch_size=3, shuffle=True)) == a
-    if hasattr(tinygrad_nn, "Generator"):
-        g = tinygrad_nn.Generator().manual_seed(1)
-        assert sorted(_labels(DataLoader(ds, batch_size=4, shuffle=True, generator=g))) == list(range(10))
+    g = tinygrad_nn.Generator().manual_seed(1)
+    assert sorted(_labels(DataLoader(ds, batch_size=4, shuffle=True, generator=g))) == list(range(10))
 
 
 def test_training_loop_over_a_loader():
@@ -138,13 +131,13 @@ def test_random_split_lengths_match_pytorch():
     torch = pytest.importorskip("torch")
     ds = TensorDataset(X, Y)
     for lengths in ([7, 3], [0.5, 0.3, 0.2], [0.34, 0.33, 0.33], [0.25, 0.25, 0.25, 0.25], [1.0]):
-        ours = random_split(ds, lengths, generator=_Seeded(0))
+        ours = random_split(ds, lengths, generator=tinygrad_nn.Generator().manual_seed(0))
         theirs = torch.utils.data.random_split(range(10), lengths, generator=torch.Generator().manual_seed(0))
         assert [len(s) for s in ours] == [len(s) for s in theirs]
         indices = [i for s in ours for i in s.indices]
         assert sorted(indices) == list(range(10))                            # disjoint and complete
-    a = random_split(ds, [0.5, 0.5], generator=_Seeded(4))
-    b = random_split(ds, [0.5, 0.5], generator=_Seeded(4))
+    a = random_split(ds, [0.5, 0.5], generator=tinygrad_nn.Generator().manual_seed(4))
+    b = random_split(ds, [0.5, 0.5], generator=tinygrad_nn.Generator().manual_seed(4))
     assert a[0].indices == b[0].indices
     with pytest.raises(ValueError, match=r"lengths \[3, 3\] must add up to the data set's length 10"):
         random_split(ds, [3, 3])
@@ -152,7 +145,7 @@ def test_random_split_lengths_match_pytorch():
 
 def test_subsets_and_concatenation_batch_like_their_samples():
     ds = TensorDataset(Tensor(X), Tensor(Y))
-    train, val = random_split(ds, [6, 4], generator=_Seeded(1))
+    train, val = random_split(ds, [6, 4], generator=tinygrad_nn.Generator().manual_seed(1))
     assert [int(train[i][1].item()) for i in range(6)] == train.indices
     assert _labels(DataLoader(val, batch_size=3)) == val.indices
     sub = Subset(ds, [9, 0, 4])

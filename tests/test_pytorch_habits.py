@@ -275,8 +275,7 @@ def test_updates_through_data():
     assert p.requires_grad and p.is_leaf
     p.data = tg.tensor([5.0, 6.0])
     assert p.tolist() == [5.0, 6.0] and p.requires_grad
-    if hasattr(Tensor, "norm"):   # norm comes with the opsmath branch
-        assert tg.tensor([3.0, 4.0]).data.norm().item() == 5.0
+    assert tg.tensor([3.0, 4.0]).data.norm().item() == 5.0
 
 
 def test_data_updates_against_torch():

@@ -92,12 +92,18 @@ def rng() -> np.random.Generator:
     return default_generator._rng
 
 
-def _numpy_rng(generator: Generator | None) -> np.random.Generator:
+def _numpy_rng(generator: Generator | np.random.Generator | None,
+               op: str = "generator=") -> np.random.Generator:
+    """The numpy stream behind `generator`: the default generator's for None (looked up at each
+    call, as manual_seed restarts it), a tinygrad_nn.Generator's, or a numpy Generator itself."""
     if generator is None:
         return default_generator._rng
-    if not isinstance(generator, Generator):
-        raise TypeError(f"generator must be a tinygrad_nn.Generator, got {type(generator).__name__}")
-    return generator._rng
+    if isinstance(generator, Generator):
+        return generator._rng
+    if isinstance(generator, np.random.Generator):
+        return generator
+    raise TypeError(f"{op}: generator must be a tinygrad_nn.Generator or a numpy Generator, got "
+                    f"{type(generator).__name__}")
 
 
 # --- helpers: shapes and dtypes ---------------------------------------------------------------

@@ -10,9 +10,9 @@ A batch is made by `collate_fn` (default_collate, PyTorch's rules) from the samp
 batch instead, which gives the same batch without a Python loop over the samples. Loading is
 in-process: num_workers, pin_memory and the like are accepted and have no effect.
 
-Random order comes from `generator`: a tinygrad_nn.Generator (anything whose `_rng` is a numpy
-Generator) or a numpy Generator; None means the default generator, so `manual_seed` makes
-shuffling reproducible, as in PyTorch (the orders themselves differ from PyTorch's).
+Random order comes from `generator`: a tinygrad_nn.Generator or a numpy Generator; None means
+the default generator, so `manual_seed` makes shuffling reproducible, as in PyTorch (the orders
+themselves differ from PyTorch's).
 """
 from __future__ import annotations
 
@@ -22,24 +22,10 @@ from typing import Any, Callable, Generic, Iterable, Iterator, TypeVar
 
 import numpy as np
 
-from .. import creation
+from ..creation import _numpy_rng
 from .._tensor import Tensor
 
 T = TypeVar("T")
-
-
-def _numpy_rng(generator: Any, where: str) -> np.random.Generator:
-    """The numpy Generator behind `generator` (None: the default one, looked up now, since
-    manual_seed replaces it)."""
-    if generator is None:
-        return creation.rng()
-    if isinstance(generator, np.random.Generator):
-        return generator
-    inner = getattr(generator, "_rng", None)
-    if isinstance(inner, np.random.Generator):
-        return inner
-    raise TypeError(f"{where}: generator must be a tinygrad_nn.Generator or a numpy Generator, got "
-                    f"{type(generator).__name__}")
 
 
 # --- datasets ------------------------------------------------------------------------------------
