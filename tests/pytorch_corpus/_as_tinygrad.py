@@ -6,6 +6,7 @@
     python _as_tinygrad.py --torch --json ...    # the same with the real torch (for comparing)
 """
 import contextlib
+import importlib
 import io
 import json
 import runpy
@@ -14,18 +15,17 @@ import traceback
 
 
 def stand_ins() -> dict:
+    """torch -> tinygrad_nn, and torch.X -> tinygrad_nn.X for each module the package has
+    (torch.nn.functional, torch.optim.lr_scheduler, torch.utils.data, ...)."""
+    import pkgutil
+
     import tinygrad_nn
-    modules = {"torch": tinygrad_nn, "torch.nn": tinygrad_nn.nn,
-               "torch.nn.functional": tinygrad_nn.nn.functional, "torch.optim": tinygrad_nn.optim,
-               "torch.autograd": tinygrad_nn.autograd}
-    for extra in ("utils", "utils.data"):   # torch.utils.data, once the nnlib work provides it
-        module = tinygrad_nn
-        try:
-            for part in extra.split("."):
-                module = getattr(module, part)
-        except AttributeError:
+    modules = {"torch": tinygrad_nn}
+    for found in pkgutil.walk_packages(tinygrad_nn.__path__, "tinygrad_nn."):
+        if found.name.split(".")[-1].startswith("_"):
             continue
-        modules["torch." + extra] = module
+        module = importlib.import_module(found.name)
+        modules["torch" + found.name[len("tinygrad_nn"):]] = module
     return modules
 
 
