@@ -704,11 +704,11 @@ def _index_steps(index: Any) -> tuple:
         kind = type(i)
         if kind is int or (kind is not bool and isinstance(i, np.integer)):
             ints = True
-        elif kind is list or (kind is np.ndarray and i.ndim):
-            arrays = True
+        elif kind is list or kind is tuple or (kind is np.ndarray and i.ndim):
+            arrays = True   # a tuple inside the index is a sequence of positions, as a list
     if not (ints and arrays):
         return (index,)
-    items = [np.asarray(i) if isinstance(i, list) else i for i in index]
+    items = [np.asarray(i) if isinstance(i, (list, tuple)) else i for i in index]
     first: list = []
     second: list = []
     for i in items:

@@ -294,6 +294,8 @@ def linspace(start: Any, end: Any, steps: int, dtype: Any = None, device: Any = 
     the second. In float32 each value is rounded once, from float64, as PyTorch's fused
     multiply-add does (its middle value of linspace(-1, 1, 7) is -2.98e-08, not 0)."""
     d = _dtype(dtype, "linspace")
+    if d == np.bool_:
+        raise TypeError("linspace: not implemented for dtype bool (as in PyTorch)")
     if not isinstance(steps, (int, np.integer)) or steps < 0:
         raise ValueError(f"linspace: steps must be a non-negative int, got {steps!r}")
     grid = d if d.kind == "f" else np.dtype(np.float64)   # the dtype the step is rounded to
@@ -333,7 +335,7 @@ def meshgrid(*tensors: Any, indexing: str = "ij") -> tuple[Tensor, ...]:
         lengths[0], lengths[1] = lengths[1], lengths[0]
     grids = []
     for k, t in enumerate(ts):
-        axis = k if indexing == "ij" or k >= 2 else 1 - k
+        axis = k if indexing == "ij" or k >= 2 or len(ts) < 2 else 1 - k
         shape = [1] * len(ts)
         shape[axis] = lengths[axis]
         grids.append(t.reshape(*shape).expand(*lengths))

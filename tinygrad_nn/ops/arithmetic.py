@@ -255,9 +255,17 @@ def _as_dtype(a: np.ndarray, dtype: np.dtype) -> np.ndarray:
 
 
 def where(cond: Any, a: Any, b: Any) -> Tensor:
-    """Elementwise `a` where `cond` is true, else `b` (numpy's where); cond gets no gradient."""
+    """Elementwise `a` where `cond` is true, else `b`; cond gets no gradient. The result's dtype
+    is PyTorch's for `a op b` (where(c, int_tensor, 2.5) is the default float, not float64)."""
     if isinstance(cond, Tensor):
         cond = cond._data
-    if not isinstance(a, Tensor) and not isinstance(b, Tensor):
-        a = Tensor(a)
+    if isinstance(a, Tensor):
+        a, b = promote(a, b)
+    elif isinstance(b, Tensor):
+        b, a = promote(b, a)
+    else:
+        # two plain values: a's dtype as tensor() infers it (Python ints -> int64), then b's
+        # promotes with it, so where(c, 4, 2) is int64 and where(c, 4, 2.5) the default float
+        from ..creation import tensor
+        a, b = promote(tensor(a) if isinstance(a, (bool, int, float, list, tuple)) else Tensor(a), b)
     return Where.apply(cond, a, b)

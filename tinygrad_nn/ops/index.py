@@ -2,6 +2,7 @@
 them: gather, scatter_add, scatter_reduce, index_select, masked_fill, masked_select, take."""
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import numpy as np
@@ -157,12 +158,23 @@ def scatter(x: Tensor, dim: int, index: Any, src: Any = None, value: Any = None,
             reduce: str | None = None) -> Tensor:
     """x with values written along `dim`: out[index[i][j]][j] = src[i][j] for dim=0 (src a
     Tensor at least as large as index, or a number, also given as value=). Gradients: x gets
-    dout where nothing was written, src gets dout at the positions it was written to."""
-    if reduce is not None:
-        raise ValueError("scatter: reduce= is deprecated in PyTorch; use scatter_reduce or "
-                         "scatter_add")
+    dout where nothing was written, src gets dout at the positions it was written to.
+    reduce='add' / 'multiply' (deprecated in PyTorch, still accepted) is scatter_reduce's
+    'sum' / 'prod' with x's own values included."""
     if (src is None) == (value is None):
         raise TypeError("scatter: give exactly one of src (a Tensor or number) and value")
+    if reduce is not None:   # PyTorch's older spelling of scatter_reduce with include_self
+        how = {"add": "sum", "multiply": "prod"}.get(reduce)
+        if how is None:
+            raise ValueError(f"scatter: reduce must be 'add' or 'multiply', got {reduce!r}")
+        if isinstance(src, Tensor):
+            warnings.warn("scatter: reduce= with a Tensor src is deprecated in PyTorch; use "
+                          "scatter_reduce", UserWarning, stacklevel=2)
+        else:
+            number = value if src is None else src
+            idx = index._data if isinstance(index, Tensor) else np.asarray(index)
+            src = Tensor(np.full(idx.shape, number, x.dtype))
+        return scatter_reduce(x, dim, index, src, how)
     d, pos = _positions("scatter", x, dim, index)
     part = _source("scatter", x, value if src is None else src, pos[d].shape)
     return Scatter.apply(x, pos, part)

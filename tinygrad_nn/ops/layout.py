@@ -237,7 +237,8 @@ def _triangle(op: str, x: Tensor, diagonal: int, lower: bool) -> Tensor:
         raise ValueError(f"{op}: needs a matrix or a batch of matrices, got shape {x.shape}")
     rows, cols = x.shape[-2:]
     mask = np.tri(rows, cols, diagonal, dtype=bool)   # True on and below the diagonal-th diagonal
-    return where(mask if lower else ~np.tri(rows, cols, diagonal - 1, dtype=bool), x, 0.0)
+    zero = np.zeros((), x.dtype)   # not 0.0, which would promote a bool or int matrix to float
+    return where(mask if lower else ~np.tri(rows, cols, diagonal - 1, dtype=bool), x, zero)
 
 
 @tensor_method("tril")

@@ -69,15 +69,16 @@ def pad(x: Tensor, pad: Sequence[int], mode: str = "constant", value: float = 0.
 
 def _source_positions(mode: str, n: int, lo: int, hi: int) -> np.ndarray | None:
     """For each output position along one axis, the input position it copies (None if the
-    amounts do not fit). PyTorch's order with negative amounts: reflect pads, then crops;
-    replicate and circular crop, then pad."""
+    amounts do not fit). PyTorch's order with negative amounts: reflect and replicate pad from
+    the whole axis, then crop (replicate (3, -5) of 5 values is three copies of the first);
+    circular crops, then pads (and may crop to nothing, as PyTorch)."""
     grow = (max(lo, 0), max(hi, 0))
-    if mode == "reflect":
-        if n == 0 or max(grow) >= n:
+    if mode in ("reflect", "replicate"):
+        if n + lo + hi <= 0 or n == 0 or (mode == "reflect" and max(grow) >= n):
             return None
-        padded = np.pad(np.arange(n), grow, mode="reflect")
+        padded = np.pad(np.arange(n), grow, mode=_MODES[mode])  # type: ignore[call-overload]
         return padded[max(-lo, 0):len(padded) - max(-hi, 0)]
-    kept = np.arange(n)[max(-lo, 0):n - max(-hi, 0)]
-    if kept.size == 0 or (mode == "circular" and max(grow) > kept.size):
+    kept = np.arange(n)[max(-lo, 0):max(n - max(-hi, 0), 0)]   # a negative stop would wrap
+    if max(grow) > kept.size or (kept.size == 0 and grow != (0, 0)):
         return None
     return np.pad(kept, grow, mode=_MODES[mode])  # type: ignore[call-overload]
