@@ -183,22 +183,27 @@ def compound_layout(boxes: list[Box], group_of: dict[str, str | None], parent: d
         return found + [None]
 
     chains = {b.key: chain(b.key) for b in boxes}
+
+    def item_in(frame: str | None, key: str) -> str | None:   # what stands for box `key` in `frame`
+        path = chains[key]
+        return path[path.index(frame) - 1] if frame in path else None
+
+    inside: dict[str | None, list[Box]] = {None: []}   # frame -> the boxes inside it, at any depth
+    for b in boxes:
+        for frame in chains[b.key][1:]:
+            inside.setdefault(frame, []).append(b)
     frames: dict[str | None, dict[str, Any]] = {}
     for frame in [None] + ["group:" + g for g in parent]:
         items: dict[str, Box] = {}
-        for b in boxes:
-            path = chains[b.key]
-            if frame not in path:
-                continue
-            item = path[path.index(frame) - 1]
+        for b in inside.get(frame, []):
+            item = item_in(frame, b.key)
             assert item is not None
-            stand_in = items.setdefault(item, Box(item, "group", []) if item != b.key else Box(item, b.kind, b.lines))
+            if item not in items:
+                items[item] = Box(item, b.kind, b.lines) if item == b.key else Box(item, "group", [])
             for source, _ in b.inputs:
-                other = chains[source]
-                if frame in other:
-                    s = other[other.index(frame) - 1]
-                    if s != item and s not in [k for k, _ in stand_in.inputs]:
-                        stand_in.inputs.append((s, ""))
+                s = item_in(frame, source)
+                if s is not None and s != item and s not in [k for k, _ in items[item].inputs]:
+                    items[item].inputs.append((s, ""))
         sizes = {k: group_box_size(labels[k[6:]]) if k.startswith("group:") else box_size(b.lines)
                  for k, b in items.items()}
         columns = arrange(list(items.values()))
