@@ -4,7 +4,10 @@ node and then its backward pass, with the real numbers.
 At each step the page highlights the node and shows its value; in backward, the gradient that
 arrives (dL/d output), the op's local derivative rule (its `derivative` string) with the numbers
 substituted, and the gradient sent to each input. Buttons, the arrow keys and a slider move
-through the steps; a Module (under `viz.record()`) or a layer's parameters collapse into one box.
+through the steps; a Module (under `viz.record()`) or a layer's parameters collapse into one box,
+and the graph closes up around it: each Module is laid out on its own and as one box in the
+layout around it (`compound_layout`); a graph of over 80 boxes opens with its innermost Modules
+collapsed.
 The page needs no network and no server: the JavaScript and CSS (package assets in
 viz/assets/) and the data are written into it.
 

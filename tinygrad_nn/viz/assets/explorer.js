@@ -1,6 +1,8 @@
 // The explorer: draws the graph that tinygrad_nn laid out and steps through forward, then
 // backward, one node at a time. The data (nodes with positions, edges, Module groups, steps)
-// is the JSON in <script id="explorer-data">; nothing is fetched.
+// is the JSON in <script id="explorer-data">; nothing is fetched. Python lays out each frame
+// (the page, and each Module group with its sub-groups as collapsed boxes); this script only
+// moves those layouts apart as groups open (arrangeFrame), it has no layout algorithm of its own.
 (function () {
   "use strict";
   var SVG = "http://www.w3.org/2000/svg";
