@@ -360,9 +360,30 @@ def test_nested_modules_make_nested_groups_and_the_whole_model_is_none():
     assert all(g["collapsed"] and g["parent"] is None for g in groups)   # no MLP group around them
 
 
-@pytest.mark.parametrize("which", ["nested", "mlp", "classify2d"])
+def shared_module_loss():
+    tg.manual_seed(0)
+    act = nn.Tanh()   # one Module called twice, with a Linear between the calls
+    model = nn.Sequential(nn.Linear(3, 3), act, nn.Linear(3, 3), act)
+    with viz.record():
+        return model(tg.randn(2, 3)).sum()
+
+
+def test_a_module_called_twice_is_no_group_as_one_box_would_feed_itself():
+    data = explorer_module.explorer_data(shared_module_loss())
+    assert [g["id"] for g in data["groups"]] == ["0", "2"]
+    where = {n["id"]: n for n in data["nodes"]} | {g["id"]: g for g in data["groups"]}
+    ungrouped = {n["id"] for n in data["nodes"] if n["group"] is None and n["kind"] == "op"}
+    assert ungrouped == {"op4", "op8", "op9"}   # the two tanh and the sum
+    shown = {n["id"]: n["group"] or n["id"] for n in data["nodes"]}
+    for e in data["edges"]:   # data flows left to right between the page's boxes
+        a, b = where[shown[e["from"]]], where[shown[e["to"]]]
+        assert a is b or a["col"] < b["col"], e
+
+
+@pytest.mark.parametrize("which", ["nested", "shared", "mlp", "classify2d"])
 def test_each_frame_is_a_layered_layout_of_its_boxes_and_collapsed_groups(which):
-    loss = nested_loss() if which == "nested" else viz.graph_example(which)
+    made = {"nested": nested_loss, "shared": shared_module_loss}
+    loss = made[which]() if which in made else viz.graph_example(which)
     data = explorer_module.explorer_data(loss)
     frames = {None: {"w": data["width"], "h": data["height"]}} | {g["id"]: g["frame"] for g in data["groups"]}
     for frame, size in frames.items():

@@ -176,7 +176,11 @@ def compound_layout(boxes: list[Box], group_of: dict[str, str | None], parent: d
     A frame's items are the boxes directly in it and its child groups, each child group one box
     of its collapsed size, joined by the edges between them. Returns frame -> {"items": key or
     group -> (x, y, width, height, column), "w", "h"}; a group's items sit below its label. The
-    page opens a group by growing the group's column and pushing the boxes below it down."""
+    page opens a group by growing the group's column and pushing the boxes below it down.
+
+    A Module called twice with other nodes between the calls (one activation Module used after
+    every layer) would be a box that feeds itself: such a group is dissolved into its parent,
+    and `group_of` and `parent` are changed in place to say so."""
     def chain(key: str) -> list[str | None]:   # the box, its groups from the innermost, the page
         found: list[str | None] = [key]
         g = group_of[key]
@@ -207,6 +211,17 @@ def compound_layout(boxes: list[Box], group_of: dict[str, str | None], parent: d
                 s = item_in(frame, source)
                 if s is not None and s != item and s not in [k for k, _ in items[item].inputs]:
                     items[item].inputs.append((s, ""))
+        looped = [k[6:] for k in _in_cycles(items) if k.startswith("group:")]
+        if looped:
+            g = looped[0]
+            for key, own in group_of.items():
+                if own == g:
+                    group_of[key] = parent[g]
+            for child, above in parent.items():
+                if above == g:
+                    parent[child] = parent[g]
+            del parent[g]
+            return compound_layout(boxes, group_of, parent, labels)
         sizes = {k: group_box_size(labels[k[6:]]) if k.startswith("group:") else box_size(b.lines)
                  for k, b in items.items()}
         columns = arrange(list(items.values()))
@@ -220,6 +235,28 @@ def compound_layout(boxes: list[Box], group_of: dict[str, str | None], parent: d
                      (len(labels[frame[6:]]) + 2) * 6.6 + 2 * MARGIN if frame else 0.0),
             "h": max((y + h for _, y, _, h in placed.values()), default=0.0) + top + MARGIN}
     return frames
+
+
+def _in_cycles(items: dict[str, Box]) -> set[str]:
+    """The items on a cycle of edges: what is left after Kahn's order has taken away the items
+    whose inputs are all taken, and then, backwards, those whose users are all taken."""
+    inputs = {k: {source for source, _ in b.inputs} for k, b in items.items()}
+    users: dict[str, set[str]] = {k: set() for k in items}
+    for k, sources in inputs.items():
+        for source in sources:
+            users[source].add(k)
+    left = set(items)
+    for before, after in ((inputs, users), (users, inputs)):
+        waiting = {k: len(before[k] & left) for k in left}
+        ready = [k for k, n in waiting.items() if n == 0]
+        while ready:
+            k = ready.pop()
+            left.discard(k)
+            for other in after[k] & left:
+                waiting[other] -= 1
+                if waiting[other] == 0:
+                    ready.append(other)
+    return left
 
 
 def _by_hand(by_hand: dict | None, order: list[Any]) -> dict[int, np.ndarray]:
