@@ -17,6 +17,7 @@ viz/assets/) and the data are written into it.
 """
 from __future__ import annotations
 
+import bisect
 import html
 import json
 import os
@@ -161,6 +162,19 @@ def _groups(order: list[Any]) -> tuple[list[str | None], dict[str, str | None], 
                 parent[g] = None
 
 
+def _made_in_turns(order: list[Any], own: list[str | None], parent: dict[str, str | None]) -> set[str]:
+    """The groups made in more than one call: some op outside the group was made while the
+    group's first and last op were (one activation Module used after every layer)."""
+    made = sorted(t._ctx._seq for t in order if t._ctx is not None)
+    seqs: dict[str, list[int]] = {}
+    for t, g in zip(order, own):
+        while t._ctx is not None and g is not None:
+            seqs.setdefault(g, []).append(t._ctx._seq)
+            g = parent[g]
+    return {g for g, mine in seqs.items()
+            if bisect.bisect_right(made, max(mine)) - bisect.bisect_left(made, min(mine)) > len(mine)}
+
+
 HEADER = 20   # an open group's frame: the row of its label, above its boxes
 
 
@@ -170,7 +184,7 @@ def group_box_size(label: str) -> tuple[float, float]:
 
 
 def compound_layout(boxes: list[Box], group_of: dict[str, str | None], parent: dict[str, str | None],
-                    labels: dict[str, str]) -> dict[str | None, dict[str, Any]]:
+                    labels: dict[str, str], in_turns: set[str]) -> dict[str | None, dict[str, Any]]:
     """One layered layout (svg.arrange, svg.place) per frame: the page (None) and each group.
 
     A frame's items are the boxes directly in it and its child groups, each child group one box
@@ -179,8 +193,8 @@ def compound_layout(boxes: list[Box], group_of: dict[str, str | None], parent: d
     page opens a group by growing the group's column and pushing the boxes below it down.
 
     A Module called twice with other nodes between the calls (one activation Module used after
-    every layer) would be a box that feeds itself: such a group is dissolved into its parent,
-    and `group_of` and `parent` are changed in place to say so."""
+    every layer) would be a box that feeds itself: such a group (one of `in_turns` first) is
+    dissolved into its parent, and `group_of` and `parent` are changed in place to say so."""
     def chain(key: str) -> list[str | None]:   # the box, its groups from the innermost, the page
         found: list[str | None] = [key]
         g = group_of[key]
@@ -211,9 +225,9 @@ def compound_layout(boxes: list[Box], group_of: dict[str, str | None], parent: d
                 s = item_in(frame, source)
                 if s is not None and s != item and s not in [k for k, _ in items[item].inputs]:
                     items[item].inputs.append((s, ""))
-        looped = [k[6:] for k in _in_cycles(items) if k.startswith("group:")]
+        looped = sorted((k[6:] not in in_turns, k[6:]) for k in _in_cycles(items) if k.startswith("group:"))
         if looped:
-            g = looped[0]
+            g = looped[0][1]
             for key, own in group_of.items():
                 if own == g:
                     group_of[key] = parent[g]
@@ -221,7 +235,7 @@ def compound_layout(boxes: list[Box], group_of: dict[str, str | None], parent: d
                 if above == g:
                     parent[child] = parent[g]
             del parent[g]
-            return compound_layout(boxes, group_of, parent, labels)
+            return compound_layout(boxes, group_of, parent, labels, in_turns)
         sizes = {k: group_box_size(labels[k[6:]]) if k.startswith("group:") else box_size(b.lines)
                  for k, b in items.items()}
         columns = arrange(list(items.values()))
@@ -290,7 +304,7 @@ def explorer_data(source: Any, title: str = "", by_hand: dict | None = None) -> 
     own, parent, kind = _groups(order)
     group_of = {b.key: own[int(b.key.lstrip("top"))] for b in boxes}
     labels = {g: f"{g} {kind[g]}".strip() for g in parent}
-    frames = compound_layout(boxes, group_of, parent, labels)
+    frames = compound_layout(boxes, group_of, parent, labels, _made_in_turns(order, own, parent))
     nodes: list[dict[str, Any]] = []
     for b in boxes:
         x, y, w, h, col = frames[group_of[b.key]]["items"][b.key]
