@@ -17,7 +17,7 @@ import pytest
 import tinygrad_nn as tg
 from tinygrad_nn import Tensor, nn, viz
 from tinygrad_nn.function import _node_key
-from test_viz_trace import Swish   # a user custom op with no derivative string
+from test_viz_trace import Swish, nested_loss   # a custom op with no derivative string; nested Modules
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
@@ -97,17 +97,11 @@ def models():
     return {"neuron": viz.graph_example("neuron"), "mlp-with-custom-op": mlp_loss}
 
 
-@pytest.mark.parametrize("which", ["neuron", "mlp-with-custom-op"])
-def test_every_step_shows_the_engines_values_and_gradients(browser, tmp_path, which):
+def check_every_step(browser, traced, steps):
+    """Visit every step with the right arrow key: the page shows the engine's numbers, and the
+    step's box (or the collapsed group's box that holds it) is highlighted and scrolled into view."""
     from selenium.webdriver.common.keys import Keys
-    loss = models()[which]
-    traced = viz.trace(loss)
-    data = viz.explorer.explorer_data(traced)
     tensors = {f"t{i}": t for i, t in enumerate(traced.tensors)}
-    open_page(browser, tmp_path, traced)
-    steps = data["steps"]
-    assert [s["phase"] for s in steps] == ["forward"] * sum(t._ctx is not None for t in traced.tensors) + \
-        ["backward"] * len(traced.visits)
     for k, step in enumerate(steps):
         position = browser.find_element("id", "position").text
         assert position.startswith(f"step {k + 1} of {len(steps)}"), position
@@ -127,10 +121,32 @@ def test_every_step_shows_the_engines_values_and_gradients(browser, tmp_path, wh
             if out._ctx is not None:
                 rule = browser.find_element("id", "rule").text
                 assert rule.startswith(out._ctx.name + ":")
-        current = browser.execute_script(
-            "return Array.from(document.querySelectorAll('.node.current')).map(n => n.dataset.id);")
+        current, in_view = browser.execute_script(
+            "const shown = document.querySelectorAll("
+            "  '.node.current:not(.hidden), .group-box.current:not(.hidden)');"
+            "const view = document.getElementById('graph').getBoundingClientRect();"
+            "return [Array.from(document.querySelectorAll('.node.current')).map(n => n.dataset.id),"
+            " Array.from(shown).filter(e => { const r = e.getBoundingClientRect();"
+            "  return r.right > view.left && r.left < view.right"
+            "    && r.bottom > view.top && r.top < view.bottom;"
+            " }).length];")
         assert step["out"] in current
+        assert in_view >= 1, f"the highlighted box of step {k + 1} is out of view"
         press(browser, Keys.ARROW_RIGHT)
+
+
+@pytest.mark.parametrize("which", ["neuron", "mlp-with-custom-op"])
+def test_every_step_shows_the_engines_values_and_gradients(browser, tmp_path, which):
+    from selenium.webdriver.common.keys import Keys
+    loss = models()[which]
+    traced = viz.trace(loss)
+    data = viz.explorer.explorer_data(traced)
+    tensors = {f"t{i}": t for i, t in enumerate(traced.tensors)}
+    open_page(browser, tmp_path, traced)
+    steps = data["steps"]
+    assert [s["phase"] for s in steps] == ["forward"] * sum(t._ctx is not None for t in traced.tensors) + \
+        ["backward"] * len(traced.visits)
+    check_every_step(browser, traced, steps)
     # past the end it stays on the last step; Home goes back to the first
     assert browser.find_element("id", "position").text.startswith(f"step {len(steps)} of")
     press(browser, Keys.HOME)
@@ -280,3 +296,144 @@ def test_screenshots_for_the_readme(browser, tmp_path):
         assert (folder / name).stat().st_size > 10_000
     assert console_errors(browser) == []
     browser.set_window_size(1400, 860)
+
+
+# --- the compound layout: open and collapsed Modules ----------------------------------------------
+
+GEOMETRY = """
+const svg = document.querySelector('#graph svg'), m = svg.getScreenCTM();
+function page(x, y) { const p = svg.createSVGPoint(); p.x = x; p.y = y; return p.matrixTransform(m); }
+function rect(e) { const r = e.querySelector('rect').getBoundingClientRect();
+                   return {l: r.left, t: r.top, r: r.right, b: r.bottom}; }
+const boxes = Array.from(document.querySelectorAll('.node:not(.hidden)')).map(
+    e => Object.assign(rect(e), {id: e.dataset.id, group: null}));
+Array.from(document.querySelectorAll('.group-box:not(.hidden)')).forEach(
+    e => boxes.push(Object.assign(rect(e), {id: null, group: e.dataset.group})));
+const frames = Array.from(document.querySelectorAll('.group-frame:not(.hidden)')).map(
+    e => Object.assign(rect(e), {group: e.dataset.group}));
+const edges = explorer.edgeElements.map(p => {
+    const n = p.getAttribute('d').match(/-?[0-9.e+-]+/g).map(Number);
+    const a = page(n[0], n[1]), b = page(n[n.length - 2], n[n.length - 1]);
+    return {from: p.dataset.from, to: p.dataset.to, x1: a.x, y1: a.y, x2: b.x, y2: b.y}; });
+return {boxes: boxes, frames: frames, edges: edges, width: parseFloat(svg.getAttribute('width'))};
+"""
+
+
+def check_geometry(browser, data):
+    """No two visible boxes overlap, open groups' frames nest or stay apart, each box is inside the
+    frames of its open groups only, and every edge runs from the right side of the visible box that
+    shows its source to the left side of the one that shows its target. Returns the picture's width."""
+    seen = browser.execute_script(GEOMETRY)
+    groups = {g["id"]: g for g in data["groups"]}
+    node_group = {n["id"]: n["group"] for n in data["nodes"]}
+
+    def inside_of(node):   # the node's groups, innermost first
+        found, g = [], node_group[node]
+        while g is not None:
+            found.append(g)
+            g = groups[g]["parent"]
+        return found
+
+    def apart(a, b):   # (half a pixel for rounding)
+        return (a["r"] <= b["l"] + 0.5 or b["r"] <= a["l"] + 0.5
+                or a["b"] <= b["t"] + 0.5 or b["b"] <= a["t"] + 0.5)
+
+    def within(a, b):
+        return (b["l"] - 0.5 <= a["l"] and a["r"] <= b["r"] + 0.5
+                and b["t"] - 0.5 <= a["t"] and a["b"] <= b["b"] + 0.5)
+
+    boxes, frames = seen["boxes"], seen["frames"]
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1:]:
+            assert apart(a, b), (a, b)
+    for i, a in enumerate(frames):
+        for b in frames[i + 1:]:
+            assert apart(a, b) or within(a, b) or within(b, a), (a, b)
+    for box in boxes:
+        holders = inside_of(box["id"]) if box["id"] else [groups[box["group"]]["parent"]]
+        for frame in frames:
+            assert within(box, frame) if frame["group"] in holders else apart(box, frame), (box, frame)
+
+    def shows(box, node):   # the visible box that shows `node`: its own, or a collapsed group's
+        return box["id"] == node or (box["group"] is not None and box["group"] in inside_of(node))
+
+    for e in seen["edges"]:
+        start = [b for b in boxes if abs(b["r"] - e["x1"]) < 1 and b["t"] - 1 <= e["y1"] <= b["b"] + 1]
+        end = [b for b in boxes if abs(b["l"] - e["x2"]) < 1 and b["t"] - 1 <= e["y2"] <= b["b"] + 1]
+        assert len(start) == 1 and shows(start[0], e["from"]), e
+        assert len(end) == 1 and shows(end[0], e["to"]), e
+        assert start[0] is not end[0], e   # none inside one collapsed box
+    # each edge of the graph is drawn unless both its ends are inside one collapsed box
+    drawn = {(e["from"], e["to"]) for e in seen["edges"]}
+    for e in data["edges"]:
+        if (e["from"], e["to"]) not in drawn:
+            shared = set(inside_of(e["from"])) & set(inside_of(e["to"]))
+            shut = browser.execute_script("return explorer.collapsed;")
+            assert any(shut[g] for g in shared), e
+    return seen["width"]
+
+
+def big_model_loss():
+    """The brief's 265-tensor graph: 12 × (Linear, LayerNorm, GELU) and a Linear, cross-entropy."""
+    tg.manual_seed(0)
+    model = nn.Sequential(*[m for _ in range(12) for m in (nn.Linear(8, 8), nn.LayerNorm(8), nn.GELU())],
+                          nn.Linear(8, 3))
+    x, y = tg.randn(5, 8), tg.tensor([0, 1, 2, 1, 0])
+    with viz.record():
+        return nn.functional.cross_entropy(model(x), y)
+
+
+def flip(browser, group, where="button"):
+    selector = {"button": f'.group-button[data-group="{group}"]', "box": f'.group-box[data-group="{group}"]',
+                "label": f'.group-frame[data-group="{group}"] .frame-label rect'}[where]
+    browser.find_element("css selector", selector).click()
+
+
+def test_a_big_graph_opens_collapsed_short_and_its_modules_open_in_place(browser, tmp_path):
+    loss = big_model_loss()
+    traced = viz.trace(loss)
+    data = viz.explorer.explorer_data(traced)
+    assert data["collapse"] and len(data["groups"]) == 37
+    boxes, _ = viz.graph.graph_boxes(traced, show_grads=False)
+    for b in boxes:
+        b.lines = b.lines[:2]
+    flat = max(x + w for x, _, w, _ in viz.svg.layout(boxes).values())   # every box where it would be
+    assert flat > 45_000
+    open_page(browser, tmp_path, traced, "big.html")
+    assert browser.execute_script("return document.querySelectorAll('.group-box:not(.hidden)').length;") == 37
+    collapsed = check_geometry(browser, data)
+    assert collapsed < flat / 5   # measured: 8274 px against 50107 px
+    flip(browser, "4")             # a LayerNorm
+    one = check_geometry(browser, data)
+    assert one > collapsed
+    flip(browser, "7", "box")
+    assert check_geometry(browser, data) > one
+    flip(browser, "4", "label")   # collapsed again by its frame's label
+    assert browser.execute_script("return explorer.collapsed['4'] && !explorer.collapsed['7'];")
+    check_geometry(browser, data)
+    check_every_step(browser, traced, data["steps"])
+    for g in data["groups"]:
+        if browser.execute_script("return explorer.collapsed[arguments[0]];", g["id"]):
+            flip(browser, g["id"])
+    assert check_geometry(browser, data) > flat * 0.9
+    assert console_errors(browser) == []
+
+
+def test_nested_modules_open_and_collapse_inside_each_other(browser, tmp_path):
+    loss = nested_loss()   # Sequential(Block(), Block()): groups 0, 0.norm, 0.lin, 1, ...
+    data = viz.explorer.explorer_data(loss)
+    open_page(browser, tmp_path, loss, "nested.html")
+    check_geometry(browser, data)
+    flip(browser, "0.lin")
+    check_geometry(browser, data)
+    flip(browser, "0")
+    assert browser.execute_script("return document.querySelector('.group-box[data-group=\"0.lin\"]')"
+                                  ".classList.contains('hidden');")
+    check_geometry(browser, data)
+    flip(browser, "1.norm", "label")
+    check_geometry(browser, data)
+    flip(browser, "0", "box")   # open again, with 0.lin still collapsed inside
+    assert browser.execute_script("return explorer.collapsed['0.lin'];")
+    check_geometry(browser, data)
+    check_every_step(browser, viz.trace(loss), data["steps"])
+    assert console_errors(browser) == []

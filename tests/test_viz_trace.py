@@ -325,6 +325,82 @@ def test_modules_become_groups_and_the_default_collapses_big_graphs():
     assert explorer_module.explorer_data(big)["collapse"]
 
 
+class Block(nn.Module):
+    """A Module with ops of its own around two sub-Modules: its group holds theirs."""
+
+    def __init__(self):
+        super().__init__()
+        self.norm = nn.LayerNorm(4)
+        self.lin = nn.Linear(4, 4)
+
+    def forward(self, x):
+        return x + self.lin(self.norm(x)).relu()
+
+
+def nested_loss():
+    tg.manual_seed(0)
+    model = nn.Sequential(Block(), Block())
+    with viz.record():
+        return model(tg.randn(3, 4)).sum()
+
+
+def test_nested_modules_make_nested_groups_and_the_whole_model_is_none():
+    data = explorer_module.explorer_data(nested_loss())
+    parents = {g["id"]: g["parent"] for g in data["groups"]}
+    assert parents == {"0": None, "0.norm": "0", "0.lin": "0", "1": None, "1.norm": "1", "1.lin": "1"}
+    block = next(g for g in data["groups"] if g["id"] == "0")
+    inner = {m for g in data["groups"] if g["parent"] == "0" for m in g["members"]}
+    assert inner < set(block["members"])   # a group's members include its sub-Modules'
+    assert not any(g["collapsed"] for g in data["groups"])   # small: everything open
+    tg.manual_seed(0)
+    model = nn.MLP([4] + [8] * 20 + [3])
+    with viz.record():
+        big = F.cross_entropy(model(Tensor(np.ones((2, 4)))), np.array([0, 1]))
+    groups = explorer_module.explorer_data(big)["groups"]
+    assert all(g["collapsed"] and g["parent"] is None for g in groups)   # no MLP group around them
+
+
+def shared_module_loss():
+    tg.manual_seed(0)
+    act = nn.Tanh()   # one Module called twice, with a Linear between the calls
+    model = nn.Sequential(nn.Linear(3, 3), act, nn.Linear(3, 3), act)
+    with viz.record():
+        return model(tg.randn(2, 3)).sum()
+
+
+def test_a_module_called_twice_is_no_group_as_one_box_would_feed_itself():
+    data = explorer_module.explorer_data(shared_module_loss())
+    assert [g["id"] for g in data["groups"]] == ["0", "2"]
+    where = {n["id"]: n for n in data["nodes"]} | {g["id"]: g for g in data["groups"]}
+    ungrouped = {n["id"] for n in data["nodes"] if n["group"] is None and n["kind"] == "op"}
+    assert ungrouped == {"op4", "op8", "op9"}   # the two tanh and the sum
+    shown = {n["id"]: n["group"] or n["id"] for n in data["nodes"]}
+    for e in data["edges"]:   # data flows left to right between the page's boxes
+        a, b = where[shown[e["from"]]], where[shown[e["to"]]]
+        assert a is b or a["col"] < b["col"], e
+
+
+@pytest.mark.parametrize("which", ["nested", "shared", "mlp", "classify2d"])
+def test_each_frame_is_a_layered_layout_of_its_boxes_and_collapsed_groups(which):
+    made = {"nested": nested_loss, "shared": shared_module_loss}
+    loss = made[which]() if which in made else viz.graph_example(which)
+    data = explorer_module.explorer_data(loss)
+    frames = {None: {"w": data["width"], "h": data["height"]}} | {g["id"]: g["frame"] for g in data["groups"]}
+    for frame, size in frames.items():
+        items = [n for n in data["nodes"] if n["group"] == frame] + \
+            [g for g in data["groups"] if g["parent"] == frame]
+        top = explorer_module.HEADER if frame else 0
+        for i, a in enumerate(items):
+            assert 0 < a["x"] and a["x"] + a["w"] < size["w"] and top < a["y"] and a["y"] + a["h"] < size["h"]
+            for b in items[i + 1:]:
+                assert (a["x"] + a["w"] <= b["x"] or b["x"] + b["w"] <= a["x"]
+                        or a["y"] + a["h"] <= b["y"] or b["y"] + b["h"] <= a["y"]), (a, b)
+                if a["col"] < b["col"]:   # a column is left of the next: the page can widen one
+                    assert a["x"] + a["w"] < b["x"]
+                elif a["col"] > b["col"]:
+                    assert b["x"] + b["w"] < a["x"]
+
+
 def test_the_assets_ship_with_the_package():
     from importlib import resources
     folder = resources.files("tinygrad_nn.viz").joinpath("assets")

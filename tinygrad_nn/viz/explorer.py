@@ -4,7 +4,10 @@ node and then its backward pass, with the real numbers.
 At each step the page highlights the node and shows its value; in backward, the gradient that
 arrives (dL/d output), the op's local derivative rule (its `derivative` string) with the numbers
 substituted, and the gradient sent to each input. Buttons, the arrow keys and a slider move
-through the steps; a Module (under `viz.record()`) or a layer's parameters collapse into one box.
+through the steps; a Module (under `viz.record()`) or a layer's parameters collapse into one box,
+and the graph closes up around it: each Module is laid out on its own and as one box in the
+layout around it (`compound_layout`); a graph of over 80 boxes opens with its innermost Modules
+collapsed.
 The page needs no network and no server: the JavaScript and CSS (package assets in
 viz/assets/) and the data are written into it.
 
@@ -14,6 +17,7 @@ viz/assets/) and the data are written into it.
 """
 from __future__ import annotations
 
+import bisect
 import html
 import json
 import os
@@ -26,9 +30,9 @@ import numpy as np
 
 from ..function import FreedTensor, _node_key
 from .._tensor import Tensor
-from .graph import _argument_names, _call_text, _Labels, graph_boxes
-from .svg import layout
-from .trace import Trace, created_at, module_names, trace
+from .graph import Box, _argument_names, _call_text, _Labels, graph_boxes
+from .svg import MARGIN, arrange, box_size, place
+from .trace import Trace, created_at, module_chains, trace
 
 MAX_NUMBERS = 36   # per tensor on the page; larger tensors show these and their shape
 
@@ -117,13 +121,156 @@ def _place(node: Any) -> str | None:
     return os.path.basename(path) + ":" + rest if rest else where
 
 
-def _group_of(t: Any, modules: dict[int, tuple[str, str]]) -> str | None:
-    if t._ctx is not None:
-        found = modules.get(id(t._ctx))
-        return found[0] if found else None
-    if t.name and "." in t.name:   # a parameter: 'layers.0.weight' belongs to layers.0
-        return t.name.rsplit(".", 1)[0]
-    return None
+def _groups(order: list[Any]) -> tuple[list[str | None], dict[str, str | None], dict[str, str]]:
+    """The group each tensor of `order` (and its op) belongs to directly, each group's parent
+    group (None at the top) and its Module's class name.
+
+    A group is a Module that nodes were made in under record(), or the prefix of a parameter's
+    name ('layers.0.weight' belongs to layers.0). A Module's group holds those of the Modules it
+    called (a call holds every node made while it ran, so a collapsed group never makes a cycle
+    of boxes). An outermost Module that made no node itself (a Sequential, an MLP: the whole
+    model) is no group: its children are, and the page does not open as one box."""
+    chains = module_chains(t._ctx for t in order if t._ctx is not None)
+    parent: dict[str, str | None] = {}
+    kind: dict[str, str] = {}
+    for chain in chains.values():
+        for k, (name, cls) in enumerate(chain):
+            parent.setdefault(name, chain[k - 1][0] if k else None)
+            kind.setdefault(name, cls)
+    own: list[str | None] = []
+    for t in order:
+        if t._ctx is not None:
+            found = chains.get(id(t._ctx))
+            own.append(found[-1][0] if found else None)
+        elif t.name and "." in t.name:
+            name = t.name.rsplit(".", 1)[0]
+            if name not in parent:   # parameters of a Module that made no node
+                prefixes = [name.rsplit(".", k)[0] for k in range(1, name.count(".") + 1)]
+                parent[name] = next((p for p in prefixes if p in parent), None)
+                kind[name] = ""
+            own.append(name)
+        else:
+            own.append(None)
+    while True:
+        wrappers = {g for g, p in parent.items() if p is None and g not in own}
+        if not wrappers:
+            return own, parent, kind
+        for g in wrappers:
+            del parent[g]
+        for g, p in parent.items():
+            if p in wrappers:
+                parent[g] = None
+
+
+def _made_in_turns(order: list[Any], own: list[str | None], parent: dict[str, str | None]) -> set[str]:
+    """The groups made in more than one call: some op outside the group was made while the
+    group's first and last op were (one activation Module used after every layer)."""
+    made = sorted(t._ctx._seq for t in order if t._ctx is not None)
+    seqs: dict[str, list[int]] = {}
+    for t, g in zip(order, own):
+        while t._ctx is not None and g is not None:
+            seqs.setdefault(g, []).append(t._ctx._seq)
+            g = parent[g]
+    return {g for g, mine in seqs.items()
+            if bisect.bisect_right(made, max(mine)) - bisect.bisect_left(made, min(mine)) > len(mine)}
+
+
+HEADER = 20   # an open group's frame: the row of its label, above its boxes
+
+
+def group_box_size(label: str) -> tuple[float, float]:
+    """A collapsed group's box: '+ label' in bold and '(n boxes)' below it."""
+    return max(110.0, (len(label) + 2) * 6.6 + 14), 44.0
+
+
+def compound_layout(boxes: list[Box], group_of: dict[str, str | None], parent: dict[str, str | None],
+                    labels: dict[str, str], in_turns: set[str]) -> dict[str | None, dict[str, Any]]:
+    """One layered layout (svg.arrange, svg.place) per frame: the page (None) and each group.
+
+    A frame's items are the boxes directly in it and its child groups, each child group one box
+    of its collapsed size, joined by the edges between them. Returns frame -> {"items": key or
+    group -> (x, y, width, height, column), "w", "h"}; a group's items sit below its label. The
+    page opens a group by growing the group's column and pushing the boxes below it down.
+
+    A Module called twice with other nodes between the calls (one activation Module used after
+    every layer) would be a box that feeds itself: such a group (one of `in_turns` first) is
+    dissolved into its parent, and `group_of` and `parent` are changed in place to say so."""
+    def chain(key: str) -> list[str | None]:   # the box, its groups from the innermost, the page
+        found: list[str | None] = [key]
+        g = group_of[key]
+        while g is not None:
+            found.append("group:" + g)
+            g = parent[g]
+        return found + [None]
+
+    chains = {b.key: chain(b.key) for b in boxes}
+
+    def item_in(frame: str | None, key: str) -> str | None:   # what stands for box `key` in `frame`
+        path = chains[key]
+        return path[path.index(frame) - 1] if frame in path else None
+
+    inside: dict[str | None, list[Box]] = {None: []}   # frame -> the boxes inside it, at any depth
+    for b in boxes:
+        for frame in chains[b.key][1:]:
+            inside.setdefault(frame, []).append(b)
+    frames: dict[str | None, dict[str, Any]] = {}
+    for frame in [None] + ["group:" + g for g in parent]:
+        items: dict[str, Box] = {}
+        for b in inside.get(frame, []):
+            item = item_in(frame, b.key)
+            assert item is not None
+            if item not in items:
+                items[item] = Box(item, b.kind, b.lines) if item == b.key else Box(item, "group", [])
+            for source, _ in b.inputs:
+                s = item_in(frame, source)
+                if s is not None and s != item and s not in [k for k, _ in items[item].inputs]:
+                    items[item].inputs.append((s, ""))
+        looped = sorted((k[6:] not in in_turns, k[6:]) for k in _in_cycles(items) if k.startswith("group:"))
+        if looped:
+            g = looped[0][1]
+            for key, own in group_of.items():
+                if own == g:
+                    group_of[key] = parent[g]
+            for child, above in parent.items():
+                if above == g:
+                    parent[child] = parent[g]
+            del parent[g]
+            return compound_layout(boxes, group_of, parent, labels, in_turns)
+        sizes = {k: group_box_size(labels[k[6:]]) if k.startswith("group:") else box_size(b.lines)
+                 for k, b in items.items()}
+        columns = arrange(list(items.values()))
+        placed = place(columns, sizes)
+        top = HEADER if frame else 0
+        column_of = {k: i for i, col in enumerate(columns) for k in col}
+        frames[frame[6:] if frame else None] = {
+            "items": {(k[6:] if k.startswith("group:") else k): (x, y + top, w, h, column_of[k])
+                      for k, (x, y, w, h) in placed.items()},
+            "w": max(max((x + w for x, _, w, _ in placed.values()), default=0.0) + MARGIN,
+                     (len(labels[frame[6:]]) + 2) * 6.6 + 2 * MARGIN if frame else 0.0),
+            "h": max((y + h for _, y, _, h in placed.values()), default=0.0) + top + MARGIN}
+    return frames
+
+
+def _in_cycles(items: dict[str, Box]) -> set[str]:
+    """The items on a cycle of edges: what is left after Kahn's order has taken away the items
+    whose inputs are all taken, and then, backwards, those whose users are all taken."""
+    inputs = {k: {source for source, _ in b.inputs} for k, b in items.items()}
+    users: dict[str, set[str]] = {k: set() for k in items}
+    for k, sources in inputs.items():
+        for source in sources:
+            users[source].add(k)
+    left = set(items)
+    for before, after in ((inputs, users), (users, inputs)):
+        waiting = {k: len(before[k] & left) for k in left}
+        ready = [k for k, n in waiting.items() if n == 0]
+        while ready:
+            k = ready.pop()
+            left.discard(k)
+            for other in after[k] & left:
+                waiting[other] -= 1
+                if waiting[other] == 0:
+                    ready.append(other)
+    return left
 
 
 def _by_hand(by_hand: dict | None, order: list[Any]) -> dict[int, np.ndarray]:
@@ -151,27 +298,37 @@ def explorer_data(source: Any, title: str = "", by_hand: dict | None = None) -> 
     for b in boxes:   # name and shape only: the panel beside the graph shows the numbers
         if b.kind == "tensor":
             b.lines = b.lines[:2]
-    placed = layout(boxes)
     order: list[Any] = tr.tensors
     label = _Labels(order)
     box_of = {_node_key(t): i for i, t in enumerate(order)}   # tensor i is box t{i}, its op op{i}
-    modules = module_names(t._ctx for t in order if t._ctx is not None)
+    own, parent, kind = _groups(order)
+    group_of = {b.key: own[int(b.key.lstrip("top"))] for b in boxes}
+    labels = {g: f"{g} {kind[g]}".strip() for g in parent}
+    frames = compound_layout(boxes, group_of, parent, labels, _made_in_turns(order, own, parent))
     nodes: list[dict[str, Any]] = []
     for b in boxes:
-        x, y, w, h = placed[b.key]
-        i = int(b.key.lstrip("top"))
-        nodes.append({"id": b.key, "kind": b.kind, "x": x, "y": y, "w": w, "h": h, "lines": b.lines,
-                      "look": sorted(b.look), "group": _group_of(order[i], modules)})
+        x, y, w, h, col = frames[group_of[b.key]]["items"][b.key]
+        nodes.append({"id": b.key, "kind": b.kind, "x": x, "y": y, "w": w, "h": h, "col": col,
+                      "lines": b.lines, "look": sorted(b.look), "group": group_of[b.key]})
     edges = [{"from": source_key, "to": b.key, "label": name} for b in boxes for source_key, name in b.inputs]
     groups: dict[str, dict] = {}
-    for n in nodes:   # data-flow order: a group's last member is its output, where it collapses to
-        if n["group"]:
-            kind = next((m[1] for m in modules.values() if m[0] == n["group"]), "")
-            group = groups.setdefault(n["group"], {"id": n["group"], "label": f"{n['group']} {kind}".strip(),
-                                                   "members": []})
-            group["members"].append(n["id"])
+    for n in nodes:   # data-flow order: a group's last tensor is its output
+        g = n["group"]
+        inside = []
+        while g is not None:
+            inside.append(g)
+            g = parent[g]
+        for g in reversed(inside):   # outer groups first, in the bar too
+            if g not in groups:
+                x, y, w, h, col = frames[parent[g]]["items"][g]
+                groups[g] = {"id": g, "label": labels[g], "parent": parent[g], "members": [],
+                             "x": x, "y": y, "w": w, "h": h, "col": col,
+                             "frame": {"w": frames[g]["w"], "h": frames[g]["h"]},
+                             # a big graph opens with its innermost Modules collapsed
+                             "collapsed": len(nodes) > 80 and g not in parent.values()}
+            groups[g]["members"].append(n["id"])
             if n["kind"] == "tensor":
-                group["anchor"] = n["id"]
+                groups[g]["anchor"] = n["id"]
     steps: list[dict[str, Any]] = []
     for t in sorted((t for t in order if t._ctx is not None), key=lambda t: t._ctx._seq):
         i = box_of[_node_key(t)]
@@ -211,11 +368,9 @@ def explorer_data(source: Any, title: str = "", by_hand: dict | None = None) -> 
             step["sent"] = [{"name": name, "label": label(by_key[k]), "node": f"t{box_of[k]}",
                              "grad": _numbers(g)} for name, k, g in tr.sent[key]]
         steps.append(step)
-    width = max((x + w for x, _, w, _ in placed.values()), default=0.0) + 12
-    height = max((y + h for _, y, _, h in placed.values()), default=0.0) + 12
     return {"title": title or f"backward through {label(root)}", "note": note, "nodes": nodes,
             "edges": edges, "groups": list(groups.values()), "steps": steps,
-            "width": width, "height": height, "collapse": len(nodes) > 80}
+            "width": frames[None]["w"], "height": frames[None]["h"], "collapse": len(nodes) > 80}
 
 
 def _asset(name: str) -> str:

@@ -23,8 +23,15 @@ def box_size(lines: list[str]) -> tuple[float, float]:
     return max(width, 40.0), len(lines) * LINE_HEIGHT + 2 * PAD - 2
 
 
-def layout(boxes: list[Any]) -> dict[str, tuple[float, float, float, float]]:
-    """Where each box goes: key -> (x, y, width, height), left to right in data-flow order."""
+def layout(boxes: list[Any], sizes: dict[str, tuple[float, float]] | None = None
+           ) -> dict[str, tuple[float, float, float, float]]:
+    """Where each box goes: key -> (x, y, width, height), left to right in data-flow order.
+    `sizes` (key -> (width, height)) overrides the size a box's text lines need."""
+    return place(arrange(boxes), {b.key: box_size(b.lines) for b in boxes} | (sizes or {}))
+
+
+def arrange(boxes: list[Any]) -> list[list[str]]:
+    """The boxes' keys in columns, left to right, each column ordered top to bottom."""
     keys = [b.key for b in boxes]
     inputs = {b.key: [source for source, _ in b.inputs] for b in boxes}
     users: dict[str, list[str]] = {k: [] for k in keys}
@@ -63,7 +70,13 @@ def layout(boxes: list[Any]) -> dict[str, tuple[float, float, float, float]]:
             col.sort(key=mean_neighbour)
             for i, k in enumerate(col):
                 position[k] = float(i)
-    sizes = {b.key: box_size(b.lines) for b in boxes}
+    return columns
+
+
+def place(columns: list[list[str]], sizes: dict[str, tuple[float, float]]
+          ) -> dict[str, tuple[float, float, float, float]]:
+    """(x, y, width, height) of each key of `columns`: a column as wide as its widest box, its
+    boxes stacked and centred on the tallest column, MARGIN around it all."""
     heights = [sum(sizes[k][1] for k in col) + ROW_GAP * (len(col) - 1) for col in columns]
     tallest = max(heights, default=0.0)
     placed: dict[str, tuple[float, float, float, float]] = {}

@@ -171,9 +171,10 @@ def created_at(node: Function) -> str | None:
     return node.__dict__.get("created_at")
 
 
-def module_names(nodes: Iterator[Function]) -> dict[int, tuple[str, str]]:
-    """id(node) -> (dotted path of the innermost Module it ran in, that Module's class name),
-    for nodes made under record(); paths are named from the outermost Module ('layers.0')."""
+def module_chains(nodes: Iterator[Function]) -> dict[int, list[tuple[str, str]]]:
+    """id(node) -> [(dotted path, class name)] of the Modules it ran in, outermost first, for
+    nodes made under record(); paths are named from the outermost Module ('layers.0'), which is
+    named by its class. A Module that is not a submodule of the outermost one is left out."""
     names: dict[int, dict[int, str]] = {}
     found = {}
     for node in nodes:
@@ -183,7 +184,16 @@ def module_names(nodes: Iterator[Function]) -> dict[int, tuple[str, str]]:
         outer = modules[0]
         if id(outer) not in names:
             names[id(outer)] = {id(m): path for path, m in outer.named_modules()}
-        inner = modules[-1]
-        path = names[id(outer)].get(id(inner), "")
-        found[id(node)] = (path or type(outer).__name__, type(inner).__name__)
+        chain = [(type(outer).__name__, type(outer).__name__)]
+        for m in modules[1:]:
+            path = names[id(outer)].get(id(m))
+            if path:
+                chain.append((path, type(m).__name__))
+        found[id(node)] = chain
     return found
+
+
+def module_names(nodes: Iterator[Function]) -> dict[int, tuple[str, str]]:
+    """id(node) -> (dotted path of the innermost Module it ran in, that Module's class name),
+    for nodes made under record(); paths are named from the outermost Module ('layers.0')."""
+    return {key: chain[-1] for key, chain in module_chains(nodes).items()}

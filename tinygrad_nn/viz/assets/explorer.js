@@ -1,6 +1,8 @@
 // The explorer: draws the graph that tinygrad_nn laid out and steps through forward, then
 // backward, one node at a time. The data (nodes with positions, edges, Module groups, steps)
-// is the JSON in <script id="explorer-data">; nothing is fetched.
+// is the JSON in <script id="explorer-data">; nothing is fetched. Python lays out each frame
+// (the page, and each Module group with its sub-groups as collapsed boxes); this script only
+// moves those layouts apart as groups open (arrangeFrame), it has no layout algorithm of its own.
 (function () {
   "use strict";
   var SVG = "http://www.w3.org/2000/svg";
@@ -57,10 +59,18 @@
     this.data = data;
     this.step = 0;
     this.byId = {};
+    this.groupById = {};
     this.collapsed = {};
+    // what each frame holds: "" is the page, a group's id its frame
+    this.children = {"": []};
     var self = this;
-    data.nodes.forEach(function (n) { self.byId[n.id] = n; });
-    data.groups.forEach(function (g) { self.collapsed[g.id] = data.collapse; });
+    data.groups.forEach(function (g) {
+      self.groupById[g.id] = g;
+      self.collapsed[g.id] = g.collapsed;
+      self.children[g.id] = [];
+    });
+    data.nodes.forEach(function (n) { self.byId[n.id] = n; self.children[n.group || ""].push(n); });
+    data.groups.forEach(function (g) { self.children[g.parent || ""].push(g); });
     this.build();
     this.show(0);
   }
@@ -84,32 +94,27 @@
     if (d.note) html("div", "note", d.note, this.root);
     if (d.groups.length) this.groupBar = html("div", "groups", "Modules (click to collapse or expand): ", this.root);
     var main = html("main", null, null, this.root);
-    var graph = html("div", null, null, main);
-    graph.id = "graph";
+    this.graph = html("div", null, null, main);
+    this.graph.id = "graph";
     this.panel = html("div", null, null, main);
     this.panel.id = "panel";
-    this.svg = element("svg", {width: d.width, height: d.height, viewBox: "0 0 " + d.width + " " + d.height,
-                               "font-family": "Helvetica, Arial, sans-serif", "font-size": 11}, graph);
+    this.svg = element("svg", {"font-family": "Helvetica, Arial, sans-serif", "font-size": 11}, this.graph);
     var defs = element("defs", {}, this.svg);
     var marker = element("marker", {id: "arrow", viewBox: "0 0 10 10", refX: 10, refY: 5, markerWidth: 8,
                                     markerHeight: 8, markerUnits: "userSpaceOnUse",
                                     orient: "auto-start-reverse"}, defs);
     element("path", {d: "M0,0 L10,5 L0,10 z", fill: "#777"}, marker);
-    // fit the panel's width when that keeps the text readable; else scroll
-    var scale = graph.clientWidth / d.width;
-    if (scale < 1 && scale > 0.6) {
-      this.svg.setAttribute("width", graph.clientWidth - 4);
-      this.svg.setAttribute("height", d.height * scale);
-    }
+    this.frameLayer = element("g", {}, this.svg);
     this.edgeLayer = element("g", {}, this.svg);
     this.nodeLayer = element("g", {}, this.svg);
     this.groupLayer = element("g", {}, this.svg);
+    // every box is drawn once at (0, 0) and moved into place by arrange()
     this.nodeElements = {};
     d.nodes.forEach(function (n) {
       var g = element("g", {"class": "node " + n.look.join(" "), "data-id": n.id}, self.nodeLayer);
-      element("rect", {x: n.x, y: n.y, width: n.w, height: n.h, rx: n.kind === "op" ? n.h / 2 : 5}, g);
+      element("rect", {x: 0, y: 0, width: n.w, height: n.h, rx: n.kind === "op" ? n.h / 2 : 5}, g);
       n.lines.forEach(function (line, i) {
-        var t = element("text", {x: n.x + n.w / 2, y: n.y + 16 + i * 14, "text-anchor": "middle"}, g);
+        var t = element("text", {x: n.w / 2, y: 16 + i * 14, "text-anchor": "middle"}, g);
         if (i === 0) t.setAttribute("font-weight", "bold");
         // a tensor's gradient shows once backward has reached it
         if (n.kind === "tensor" && line.indexOf("grad ") === 0) t.setAttribute("class", "gradtext");
@@ -119,55 +124,120 @@
     });
     this.groupElements = {};
     d.groups.forEach(function (grp) { self.buildGroup(grp); });
-    this.drawEdges();
+    this.arrange();
     document.addEventListener("keydown", function (e) {
       var keys = {ArrowRight: "next", ArrowDown: "next", ArrowLeft: "prev", ArrowUp: "prev", Home: "first", End: "last"};
       if (keys[e.key]) { e.preventDefault(); self.move(keys[e.key]); }
     });
   };
 
-  // A Module collapsed is one box in the place of its output; the bar above the graph lists
-  // the Modules, and a click on a name (or on a collapsed box) flips it.
+  // A Module collapsed is one box; open, it is a frame around its own layout, labelled with
+  // its name (a click on the label collapses it). The bar above the graph lists the Modules,
+  // and a click on a name (or on a collapsed box) flips it.
   Explorer.prototype.buildGroup = function (grp) {
-    var self = this, n = this.byId[grp.anchor];
+    var self = this, flip = function () { self.toggle(grp.id); };
     var button = html("button", "group-button", grp.label, this.groupBar);
     button.setAttribute("data-group", grp.id);
-    button.addEventListener("click", function () { self.toggle(grp.id); });
+    button.addEventListener("click", flip);
     var box = element("g", {"class": "group-box", "data-group": grp.id}, this.groupLayer);
-    var h = Math.max(n.h, 44), w = Math.max(n.w, 110, (grp.label.length + 2) * 6.6 + 14);
-    element("rect", {x: n.x, y: n.y, width: w, height: h, rx: 8}, box);
-    var text = element("text", {x: n.x + w / 2, y: n.y + 17, "text-anchor": "middle", "font-weight": "bold"}, box);
+    element("rect", {x: 0, y: 0, width: grp.w, height: grp.h, rx: 8}, box);
+    var text = element("text", {x: grp.w / 2, y: 17, "text-anchor": "middle", "font-weight": "bold"}, box);
     text.textContent = "+ " + grp.label;
-    var more = element("text", {x: n.x + w / 2, y: n.y + 33, "text-anchor": "middle"}, box);
+    var more = element("text", {x: grp.w / 2, y: 33, "text-anchor": "middle"}, box);
     more.textContent = "(" + grp.members.length + " boxes)";
-    box.addEventListener("click", function () { self.toggle(grp.id); });
-    this.groupElements[grp.id] = {box: box, button: button, bounds: {x: n.x, y: n.y, w: w, h: h}};
-    this.applyGroup(grp);
-  };
-
-  Explorer.prototype.applyGroup = function (grp) {
-    var shut = this.collapsed[grp.id], self = this, parts = this.groupElements[grp.id];
-    parts.box.classList.toggle("hidden", !shut);
-    parts.button.classList.toggle("collapsed", shut);
-    grp.members.forEach(function (id) { self.nodeElements[id].classList.toggle("hidden", shut); });
+    box.addEventListener("click", flip);
+    var frame = element("g", {"class": "group-frame", "data-group": grp.id}, this.frameLayer);
+    var outline = element("rect", {x: 0, y: 0, rx: 8}, frame);
+    var tab = element("g", {"class": "frame-label"}, frame);
+    element("rect", {x: 0, y: 0, width: (grp.label.length + 2) * 6.6 + 12, height: 18, rx: 8}, tab);
+    element("text", {x: 8, y: 13, "font-weight": "bold"}, tab).textContent = "− " + grp.label;
+    tab.addEventListener("click", flip);
+    this.groupElements[grp.id] = {box: box, button: button, frame: frame, outline: outline};
   };
 
   Explorer.prototype.toggle = function (id) {
     this.collapsed[id] = !this.collapsed[id];
-    var grp = this.data.groups.filter(function (g) { return g.id === id; })[0];
-    this.applyGroup(grp);
-    this.drawEdges();
+    this.arrange();
     this.show(this.step);
   };
 
-  // Where an edge ends: the node, or the box of the collapsed group that holds it.
-  Explorer.prototype.anchor = function (id) {
-    var n = this.byId[id];
-    if (n.group && this.collapsed[n.group]) {
-      var b = this.groupElements[n.group].bounds;
-      return {x: b.x, y: b.y, w: b.w, h: b.h, group: n.group};
+  // The sizes and places of a frame's items, relative to the frame, in this.rel; returns the
+  // frame's size. An open group is wider and taller than its collapsed box: its column grows
+  // (every column to its right moves right by as much) and the boxes below it in its column
+  // move down, so nothing overlaps whichever groups are open.
+  Explorer.prototype.arrangeFrame = function (frame) {
+    var self = this, items = this.children[frame], grow = {}, sizes = {};
+    items.forEach(function (it) {
+      var group = self.groupById[it.id] === it;
+      var inside = group ? self.arrangeFrame(it.id) : null;   // placed even when hidden
+      var size = group && !self.collapsed[it.id] ? inside : {w: it.w, h: it.h};
+      sizes[it.id] = size;
+      grow[it.col] = Math.max(grow[it.col] || 0, size.w - it.w);
+    });
+    var shift = {}, total = 0;
+    Object.keys(grow).map(Number).sort(function (a, b) { return a - b; }).forEach(function (c) {
+      shift[c] = total;
+      total += grow[c];
+    });
+    var base = frame ? this.groupById[frame].frame : {w: this.data.width, h: this.data.height};
+    var width = base.w, height = base.h, down = {};
+    items.slice().sort(function (a, b) { return a.y - b.y; }).forEach(function (it) {
+      var size = sizes[it.id], dy = down[it.col] || 0;
+      var r = {x: it.x + shift[it.col], y: it.y + dy, w: size.w, h: size.h};
+      self.rel[it.id] = r;
+      down[it.col] = dy + Math.max(0, size.h - it.h);
+      width = Math.max(width, r.x + r.w + 12);
+      height = Math.max(height, r.y + r.h + 12);
+    });
+    return {w: width, h: height};
+  };
+
+  // Where everything is now (this.at: id -> page rectangle), what shows, and the edges.
+  Explorer.prototype.arrange = function () {
+    var self = this;
+    this.rel = {};
+    this.at = {};
+    var size = this.arrangeFrame("");
+    function put(frame, ox, oy, shown) {
+      self.children[frame].forEach(function (it) {
+        var r = self.rel[it.id], at = {x: ox + r.x, y: oy + r.y, w: r.w, h: r.h};
+        var move = "translate(" + at.x + "," + at.y + ")";
+        if (self.groupById[it.id] !== it) {
+          self.at[it.id] = at;
+          self.nodeElements[it.id].setAttribute("transform", move);
+          self.nodeElements[it.id].classList.toggle("hidden", !shown);
+          return;
+        }
+        var parts = self.groupElements[it.id], shut = self.collapsed[it.id];
+        self.at[it.id] = at;
+        parts.box.setAttribute("transform", move);
+        parts.frame.setAttribute("transform", move);
+        parts.outline.setAttribute("width", at.w);
+        parts.outline.setAttribute("height", at.h);
+        parts.box.classList.toggle("hidden", !(shown && shut));
+        parts.frame.classList.toggle("hidden", !(shown && !shut));
+        parts.button.classList.toggle("collapsed", shut);
+        put(it.id, at.x, at.y, shown && !shut);
+      });
     }
-    return {x: n.x, y: n.y, w: n.w, h: n.h, group: null};
+    put("", 0, 0, true);
+    this.svg.setAttribute("viewBox", "0 0 " + size.w + " " + size.h);
+    // fit the panel's width when that keeps the text readable; else scroll
+    var scale = this.graph.clientWidth / size.w;
+    if (!(scale < 1 && scale > 0.6)) scale = 1;
+    this.svg.setAttribute("width", scale === 1 ? size.w : this.graph.clientWidth - 4);
+    this.svg.setAttribute("height", size.h * scale);
+    this.drawEdges();
+  };
+
+  // What shows a node: its box, or the box of the outermost collapsed group that holds it.
+  Explorer.prototype.shownAs = function (id) {
+    var shown = id, g = this.byId[id].group;
+    while (g) {
+      if (this.collapsed[g]) shown = g;
+      g = this.groupById[g].parent;
+    }
+    return shown;
   };
 
   Explorer.prototype.drawEdges = function () {
@@ -175,8 +245,9 @@
     while (this.edgeLayer.firstChild) this.edgeLayer.removeChild(this.edgeLayer.firstChild);
     this.edgeElements = [];
     this.data.edges.forEach(function (e) {
-      var a = self.anchor(e.from), b = self.anchor(e.to);
-      if (a.group && a.group === b.group) return;   // inside one collapsed box
+      var from = self.shownAs(e.from), to = self.shownAs(e.to);
+      if (from === to) return;   // inside one collapsed box
+      var a = self.at[from], b = self.at[to];
       var ax = a.x + a.w, ay = a.y + a.h / 2, bx = b.x, by = b.y + b.h / 2;
       var bend = Math.max(20, (bx - ax) / 2);
       var path = element("path", {"class": "edge", "marker-end": "url(#arrow)",
@@ -184,7 +255,9 @@
                          self.edgeLayer);
       path.setAttribute("data-from", e.from);
       path.setAttribute("data-to", e.to);
-      if (e.label) {
+      path.setAttribute("data-from-box", from);
+      path.setAttribute("data-to-box", to);
+      if (e.label && from === e.from && to === e.to) {
         var t = element("text", {x: (ax + bx) / 2, y: (ay + by) / 2 - 3, "text-anchor": "middle", "font-size": 9, fill: "#555"}, self.edgeLayer);
         t.textContent = e.label;
       }
@@ -199,9 +272,9 @@
   };
 
   Explorer.prototype.mark = function (id, cls) {
-    var n = this.byId[id];
-    if (!n) return;
-    if (n.group && this.collapsed[n.group]) this.groupElements[n.group].box.classList.add(cls);
+    if (!this.byId[id]) return;
+    var shown = this.shownAs(id);
+    if (shown !== id) this.groupElements[shown].box.classList.add(cls);
     this.nodeElements[id].classList.add(cls);
   };
 
@@ -214,7 +287,9 @@
     Object.keys(this.nodeElements).forEach(function (id) {
       ["current", "input", "done", "has-grad"].forEach(function (c) { self.nodeElements[id].classList.remove(c); });
     });
-    Object.keys(this.groupElements).forEach(function (id) { self.groupElements[id].box.classList.remove("current"); });
+    Object.keys(this.groupElements).forEach(function (id) {
+      ["current", "input", "done", "has-grad"].forEach(function (c) { self.groupElements[id].box.classList.remove(c); });
+    });
     d.steps.slice(0, index).forEach(function (s) {
       self.mark(s.out, s.phase === "forward" ? "done" : "has-grad");
       if (s.op) self.mark(s.op, s.phase === "forward" ? "done" : "has-grad");
@@ -231,8 +306,8 @@
       p.classList.toggle("active", !!active);
     });
     this.drawPanel(step);
-    var at = this.byId[step.op || step.out];
-    var here = at.group && this.collapsed[at.group] ? this.groupElements[at.group].box : this.nodeElements[at.id];
+    var shown = this.shownAs(step.op || step.out);
+    var here = this.groupById[shown] ? this.groupElements[shown].box : this.nodeElements[shown];
     if (here.scrollIntoView) here.scrollIntoView({block: "nearest", inline: "center"});
   };
 
