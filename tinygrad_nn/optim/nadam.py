@@ -62,5 +62,3 @@ class NAdam(Optimizer):
             p._data -= lr * (1.0 - mu) / (1.0 - product) * (g / denom)
             p._data -= lr * mu_next / (1.0 - product * mu_next) * (m / denom)
             mark_modified(p)
-
-

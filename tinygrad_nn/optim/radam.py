@@ -59,7 +59,8 @@ class RAdam(Optimizer):
             rho_inf = 2 / (1 - beta2) - 1
             rho_t = rho_inf - 2 * t * beta2 ** t / correction2
             if rho_t > 5.0:
-                rect = math.sqrt((rho_t - 4) * (rho_t - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho_t))
+                rect = math.sqrt((rho_t - 4) * (rho_t - 2) * rho_inf
+                                 / ((rho_inf - 4) * (rho_inf - 2) * rho_t))
                 adaptive = math.sqrt(correction2) / (np.sqrt(v) + eps)
                 p._data -= m_hat * lr * adaptive * rect
             else:

@@ -73,7 +73,8 @@ class ASGD(Optimizer):
                                       maximize=maximize))
 
     def _update(self, group: dict[str, Any]) -> None:
-        lr, lambd, alpha, t0, wd = group["lr"], group["lambd"], group["alpha"], group["t0"], group["weight_decay"]
+        lr, lambd, alpha, t0 = group["lr"], group["lambd"], group["alpha"], group["t0"]
+        wd = group["weight_decay"]
         for p in group["params"]:
             if p.grad is None:
                 continue
