@@ -773,10 +773,10 @@ class ChainedScheduler(_Composite):
     def __init__(self, schedulers: Sequence[LRScheduler], optimizer: Optimizer | None = None) -> None:
         if len(schedulers) < 1:
             raise ValueError("ChainedScheduler: expected at least one scheduler, got none")
-        optimizer = optimizer or getattr(schedulers[0], "optimizer", None)
-        self._check_schedulers(schedulers, optimizer)
+        chosen: Any = optimizer or getattr(schedulers[0], "optimizer", None)
+        self._check_schedulers(schedulers, chosen)
         self._schedulers = list(schedulers)
-        self.optimizer = optimizer
+        self.optimizer = chosen
         self._last_lr = self._group_lrs()
 
     def step(self) -> None:  # type: ignore[override]
