@@ -229,3 +229,84 @@ def test_new_optimizers_record_no_graph_and_bump_versions():
         before = p._version
         getattr(optim, name)([p]).step()
         assert p.grad_fn is None and p.is_leaf and p._version > before, name
+
+
+# --- LBFGS ----------------------------------------------------------------------------------------
+
+def _lbfgs_run(lib, opt_cls, params, x, y, steps, **kwargs):
+    """`steps` LBFGS steps of a tanh regression: the loss of each step, the closure call count."""
+    w1, w2 = params
+    opt = opt_cls([w1, w2], **kwargs)
+    calls = []
+
+    def closure():
+        calls.append(1)
+        opt.zero_grad()
+        loss = ((lib.tanh(x @ w1) @ w2 - y) ** 2).mean()
+        loss.backward()
+        return loss
+    losses = [opt.step(closure).item() for _ in range(steps)]
+    return losses, len(calls), opt
+
+
+# Twenty iterations: the same iterates to ~1e-13. Over ~80 the rounding of different dot-product
+# orders grows to ~1e-6 on this ill-conditioned fit, with the same iteration and evaluation counts.
+@pytest.mark.parametrize("kwargs", [
+    dict(max_iter=10),
+    dict(lr=0.5, history_size=3, max_iter=7),
+    dict(line_search_fn="strong_wolfe", max_iter=10),
+    dict(line_search_fn="strong_wolfe", history_size=2, max_iter=12, max_eval=14, tolerance_change=1e-12),
+])
+def test_lbfgs_matches_pytorch(kwargs, torch64):
+    torch = torch64
+    rng = np.random.default_rng(4)
+    x, y = rng.standard_normal((20, 3)), rng.standard_normal((20, 1))
+    starts = [rng.standard_normal((3, 5)) * 0.5, rng.standard_normal((5, 1)) * 0.5]
+    ours = [nn.Parameter(s.copy()) for s in starts]
+    theirs = [torch.nn.Parameter(torch.tensor(s.copy())) for s in starts]
+    losses, calls, opt = _lbfgs_run(tinygrad_nn, optim.LBFGS, ours, Tensor(x), Tensor(y), 2, **kwargs)
+    ref_losses, ref_calls, ref = _lbfgs_run(torch, torch.optim.LBFGS, theirs, torch.tensor(x), torch.tensor(y), 2,
+                                            **kwargs)
+    assert calls == ref_calls
+    np.testing.assert_allclose(losses, ref_losses, rtol=1e-10)
+    for p, q in zip(ours, theirs):
+        np.testing.assert_allclose(p.numpy(), q.detach().numpy(), rtol=1e-10, atol=1e-12)
+    state, ref_state = opt.state[ours[0]], ref.state[theirs[0]]
+    assert (state["n_iter"], state["func_evals"], len(state["old_dirs"])) == \
+        (ref_state["n_iter"], ref_state["func_evals"], len(ref_state["old_dirs"]))
+    assert losses[-1] < losses[0]
+
+
+def test_lbfgs_state_dict_round_trip_and_errors():
+    rng = np.random.default_rng(5)
+    x, y = Tensor(rng.standard_normal((10, 2))), Tensor(rng.standard_normal((10, 1)))
+    start = [rng.standard_normal((2, 3)), rng.standard_normal((3, 1))]
+
+    def model():
+        return [nn.Parameter(s.copy()) for s in start]
+    a, b = model(), model()
+    _lbfgs_run(tinygrad_nn, optim.LBFGS, a, x, y, 3, max_iter=3)
+    _, _, opt_b = _lbfgs_run(tinygrad_nn, optim.LBFGS, b, x, y, 2, max_iter=3)
+    c = [nn.Parameter(p.numpy().copy()) for p in b]
+    opt_c = optim.LBFGS(c, max_iter=3)
+    opt_c.load_state_dict(opt_b.state_dict())
+    closure_state = opt_c.state[c[0]]
+    assert closure_state["d"].shape == (sum(p.numel() for p in c),)
+    w1, w2 = c
+
+    def closure():
+        opt_c.zero_grad()
+        loss = ((tinygrad_nn.tanh(x @ w1) @ w2 - y) ** 2).mean()
+        loss.backward()
+        return loss
+    opt_c.step(closure)
+    for p, q in zip(a, c):
+        np.testing.assert_allclose(p.numpy(), q.numpy(), rtol=1e-12)
+    with pytest.raises(TypeError, match="LBFGS: step needs a closure"):
+        opt_c.step()
+    with pytest.raises(ValueError, match="LBFGS: parameter groups are not supported"):
+        optim.LBFGS([{"params": [_param()]}, {"params": [_param()]}])
+    with pytest.raises(ValueError, match="line_search_fn must be None or 'strong_wolfe', got 'armijo'"):
+        optim.LBFGS([_param()], line_search_fn="armijo")
+    with pytest.raises(ValueError, match="LBFGS: lr must be >= 0"):
+        optim.LBFGS([_param()], lr=-1)

@@ -1,5 +1,5 @@
 """Optimizers with PyTorch's names, defaults and update rules: SGD, ASGD, Adam, AdamW, Adamax,
-NAdam, RAdam, RMSprop, Adagrad, Adadelta and Rprop; learning-rate schedules in
+NAdam, RAdam, RMSprop, Adagrad, Adadelta, Rprop and LBFGS; learning-rate schedules in
 `optim.lr_scheduler`.
 
 An optimizer holds parameter groups (dicts with 'params' and hyperparameters such as 'lr')
@@ -29,7 +29,9 @@ from .rmsprop import RMSprop
 from .adagrad import Adagrad
 from .adadelta import Adadelta
 from .rprop import Rprop
+from .lbfgs import LBFGS
 from . import lr_scheduler  # noqa: E402  (optim.lr_scheduler, as in PyTorch)
 
 __all__ = ["Optimizer", "ParamsT", "SGD", "ASGD", "Adam", "AdamW", "Adamax", "NAdam", "RAdam", "RMSprop",
-           "Adagrad", "Adadelta", "Rprop", "lr_scheduler"]
+           "Adagrad", "Adadelta", "Rprop", "LBFGS",
+           "lr_scheduler"]

@@ -20,6 +20,8 @@ class Optimizer:
     update of the group's parameters that have a .grad; `step()` runs it for every group.
     """
 
+    _unshaped_state: tuple[str, ...] = ()   # state arrays not shaped like their parameter (LBFGS's)
+
     def __init__(self, params: ParamsT, defaults: dict[str, Any]) -> None:
         name = type(self).__name__
         if isinstance(params, Tensor):
@@ -153,7 +155,7 @@ class Optimizer:
             for k, v in values.items():
                 if isinstance(v, (np.ndarray, Tensor)):
                     array = np.array(v._data if isinstance(v, Tensor) else v, dtype=p.dtype)  # a copy
-                    if array.shape != p.shape:
+                    if array.shape != p.shape and k not in self._unshaped_state:
                         raise ValueError(f"{name}.load_state_dict: state {k!r} of parameter {key!r} "
                                          f"has shape {array.shape}, the parameter {p.shape}")
                     v = array
