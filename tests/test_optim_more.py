@@ -265,8 +265,8 @@ def test_lbfgs_matches_pytorch(kwargs, torch64):
     ours = [nn.Parameter(s.copy()) for s in starts]
     theirs = [torch.nn.Parameter(torch.tensor(s.copy())) for s in starts]
     losses, calls, opt = _lbfgs_run(tinygrad_nn, optim.LBFGS, ours, Tensor(x), Tensor(y), 2, **kwargs)
-    ref_losses, ref_calls, ref = _lbfgs_run(torch, torch.optim.LBFGS, theirs, torch.tensor(x), torch.tensor(y), 2,
-                                            **kwargs)
+    ref_losses, ref_calls, ref = _lbfgs_run(torch, torch.optim.LBFGS, theirs, torch.tensor(x),
+                                            torch.tensor(y), 2, **kwargs)
     assert calls == ref_calls
     np.testing.assert_allclose(losses, ref_losses, rtol=1e-10)
     for p, q in zip(ours, theirs):
