@@ -8,7 +8,7 @@ import pytest
 
 import tinygrad_nn
 from tinygrad_nn import Generator, Tensor
-from tinygrad_nn.utils.data import (BatchSampler, ConcatDataset, DataLoader, IterableDataset,
+from tinygrad_nn.utils.data import (BatchSampler, ChainDataset, ConcatDataset, DataLoader, IterableDataset,
                                     RandomSampler, SequentialSampler, SubsetRandomSampler, TensorDataset,
                                     WeightedRandomSampler, get_worker_info)
 
@@ -178,3 +178,11 @@ def test_workers_load_in_this_process():
 def test_bad_arguments_say_what_is_wrong(call, error, message):
     with pytest.raises(error, match=message):
         call()
+
+
+def test_chained_iterable_datasets():
+    both = Stream(2) + Stream(3, sized=True)
+    assert list(both) == [0.0, 1.0, 0.0, 1.0, 2.0]
+    assert [b.tolist() for b in DataLoader(both, batch_size=4)] == [[0.0, 1.0, 0.0, 1.0], [2.0]]
+    with pytest.raises(TypeError, match="ChainDataset: expected IterableDatasets, got TensorDataset"):
+        ChainDataset([Stream(2), TensorDataset(np.zeros(2))])

@@ -66,6 +66,27 @@ class IterableDataset(Dataset[T]):
     def __getitem__(self, index: Any) -> T:
         raise TypeError(f"{type(self).__name__} is an IterableDataset: iterate over it, it cannot be indexed")
 
+    def __add__(self, other: IterableDataset[Any]) -> ChainDataset:  # type: ignore[override]
+        """`a + b` is ChainDataset([a, b]), as in PyTorch."""
+        return ChainDataset([self, other])
+
+
+class ChainDataset(IterableDataset[Any]):
+    """IterableDatasets one after another: iterating yields each one's samples in turn."""
+
+    def __init__(self, datasets: Iterable[IterableDataset]) -> None:
+        self.datasets = list(datasets)
+        for d in self.datasets:
+            if not isinstance(d, IterableDataset):
+                raise TypeError(f"ChainDataset: expected IterableDatasets, got {type(d).__name__}")
+
+    def __iter__(self) -> Iterator[Any]:
+        for d in self.datasets:
+            yield from d
+
+    def __len__(self) -> int:
+        return sum(len(d) for d in self.datasets)  # type: ignore[arg-type]
+
 
 def get_worker_info() -> None:
     """None: data is always loaded in the main process here (PyTorch returns None there too)."""
@@ -506,6 +527,6 @@ def _as_index(indices: list[int]) -> np.ndarray | slice:
     return np.asarray(indices, np.int64)
 
 
-__all__ = ["Dataset", "IterableDataset", "TensorDataset", "Subset", "ConcatDataset", "random_split",
-           "DataLoader", "default_collate", "get_worker_info", "Sampler", "SequentialSampler",
+__all__ = ["Dataset", "IterableDataset", "ChainDataset", "TensorDataset", "Subset", "ConcatDataset",
+           "random_split", "DataLoader", "default_collate", "get_worker_info", "Sampler", "SequentialSampler",
            "RandomSampler", "SubsetRandomSampler", "WeightedRandomSampler", "BatchSampler"]
