@@ -44,7 +44,8 @@ LOSSES = {
                             lambda a, p, n, r, c: tF.triplet_margin_loss(a, p, n, reduction=r), [X, Y, Z]),
     "nn.TripletMarginLoss (p=1, swap, margin=2)": (
         lambda a, p, n, r: nn.TripletMarginLoss(2.0, 1.0, swap=True, reduction=r)(a, p, n),
-        lambda a, p, n, r, c: torch.nn.TripletMarginLoss(2.0, 1.0, swap=True, reduction=r)(a, p, n), [X, Y, Z]),
+        lambda a, p, n, r, c: torch.nn.TripletMarginLoss(2.0, 1.0, swap=True, reduction=r)(a, p, n), [X, Y,
+                                                                                                      Z]),
     "triplet_margin_loss (1-D)": (lambda a, p, n, r: F.triplet_margin_loss(a, p, n, 3.0, reduction=r),
                                   lambda a, p, n, r, c: tF.triplet_margin_loss(a, p, n, 3.0, reduction=r),
                                   [X[0], Y[0], Z[0]]),
@@ -53,21 +54,25 @@ LOSSES = {
                               [X, Y]),
     "nn.CosineEmbeddingLoss (1-D)": (
         lambda a, b, r: nn.CosineEmbeddingLoss(reduction=r)(a, b, np.array(-1.0)),
-        lambda a, b, r, c: torch.nn.CosineEmbeddingLoss(reduction=r)(a, b, torch.tensor(-1.0)), [X[0], X[0] + 0.1]),
+        lambda a, b, r, c: torch.nn.CosineEmbeddingLoss(reduction=r)(a, b, torch.tensor(-1.0)), [X[0],
+                                                                                                 X[0] + 0.1]),
     "hinge_embedding_loss": (lambda x, r: F.hinge_embedding_loss(x, np.tile(SIGNS, (4, 1)).T, 1.5, r),
-                             lambda x, r, c: tF.hinge_embedding_loss(x, c(np.tile(SIGNS, (4, 1)).T), 1.5, reduction=r),
+                             lambda x, r, c: tF.hinge_embedding_loss(x, c(np.tile(SIGNS, (4, 1)).T), 1.5,
+                                                                     reduction=r),
                              [X]),
     "soft_margin_loss": (lambda x, r: F.soft_margin_loss(x, 2 * BITS - 1, reduction=r),
                          lambda x, r, c: tF.soft_margin_loss(x, c(2 * BITS - 1), reduction=r), [X * 3]),
     "nn.SoftMarginLoss": (lambda x, r: nn.SoftMarginLoss(reduction=r)(x, 2 * BITS - 1),
                           lambda x, r, c: torch.nn.SoftMarginLoss(reduction=r)(x, c(2 * BITS - 1)), [X]),
     "multilabel_soft_margin_loss": (lambda x, r: F.multilabel_soft_margin_loss(x, BITS, reduction=r),
-                                    lambda x, r, c: tF.multilabel_soft_margin_loss(x, c(BITS), reduction=r), [X]),
+                                    lambda x, r, c: tF.multilabel_soft_margin_loss(x, c(BITS),
+                                                                                   reduction=r), [X]),
     "nn.MultiLabelSoftMarginLoss (weight)": (
         lambda x, r: nn.MultiLabelSoftMarginLoss(CLASS_W, reduction=r)(x, BITS),
         lambda x, r, c: torch.nn.MultiLabelSoftMarginLoss(c(CLASS_W), reduction=r)(x, c(BITS)), [X]),
     "multi_margin_loss (weight)": (lambda x, r: F.multi_margin_loss(x, LABELS, weight=CLASS_W, reduction=r),
-                                   lambda x, r, c: tF.multi_margin_loss(x, c(LABELS), weight=c(CLASS_W), reduction=r),
+                                   lambda x, r, c: tF.multi_margin_loss(x, c(LABELS), weight=c(CLASS_W),
+                                                                        reduction=r),
                                    [X]),
     "nn.MultiMarginLoss (p=2, margin, weight)": (
         lambda x, r: nn.MultiMarginLoss(2, 0.7, CLASS_W, reduction=r)(x, LABELS),
@@ -78,8 +83,9 @@ LOSSES = {
         lambda x, y, r: F.poisson_nll_loss(x, y, log_input=False, full=True, reduction=r),
         lambda x, y, r, c: tF.poisson_nll_loss(x, y, log_input=False, full=True, reduction=r),
         [POSITIVE, COUNTS + 0.5]),
-    "nn.PoissonNLLLoss (full)": (lambda x, r: nn.PoissonNLLLoss(full=True, reduction=r)(x, COUNTS),
-                                 lambda x, r, c: torch.nn.PoissonNLLLoss(full=True, reduction=r)(x, c(COUNTS)), [X]),
+    "nn.PoissonNLLLoss (full)": (
+        lambda x, r: nn.PoissonNLLLoss(full=True, reduction=r)(x, COUNTS),
+        lambda x, r, c: torch.nn.PoissonNLLLoss(full=True, reduction=r)(x, c(COUNTS)), [X]),
     "gaussian_nll_loss": (lambda x, y, v, r: F.gaussian_nll_loss(x, y, v, reduction=r),
                           lambda x, y, v, r, c: tF.gaussian_nll_loss(x, y, v, reduction=r), [X, Y, POSITIVE]),
     "gaussian_nll_loss (var below eps)": (
@@ -102,7 +108,8 @@ FUNCTIONS = {
     "normalize (p=1, dim=0)": (lambda x: F.normalize(x, 1.0, 0), lambda x: tF.normalize(x, 1.0, 0), [X]),
     "normalize (norm below eps)": (lambda x: F.normalize(x, eps=1e-6), lambda x: tF.normalize(x, eps=1e-6),
                                    [NEAR_ZERO]),
-    "cosine_similarity": (lambda a, b: F.cosine_similarity(a, b), lambda a, b: tF.cosine_similarity(a, b), [X, Y]),
+    "cosine_similarity": (lambda a, b: F.cosine_similarity(a, b), lambda a, b: tF.cosine_similarity(a, b),
+                          [X, Y]),
     "cosine_similarity (dim=0, broadcast)": (lambda a, b: F.cosine_similarity(a, b, 0),
                                              lambda a, b: tF.cosine_similarity(a, b, 0), [X, Y[:, :1]]),
     "cosine_similarity (norm below eps)": (lambda a, b: F.cosine_similarity(a, b, eps=1e-6),
@@ -110,19 +117,22 @@ FUNCTIONS = {
                                            [NEAR_ZERO, X[:2]]),
     "nn.CosineSimilarity (dim=-1)": (lambda a, b: nn.CosineSimilarity(-1)(a, b),
                                      lambda a, b: torch.nn.CosineSimilarity(-1)(a, b), [X, Y]),
-    "pairwise_distance": (lambda a, b: F.pairwise_distance(a, b), lambda a, b: tF.pairwise_distance(a, b), [X, Y]),
+    "pairwise_distance": (lambda a, b: F.pairwise_distance(a, b), lambda a, b: tF.pairwise_distance(a, b),
+                          [X, Y]),
     "pairwise_distance (p=1, keepdim, broadcast)": (
         lambda a, b: F.pairwise_distance(a, b, 1.0, keepdim=True),
         lambda a, b: tF.pairwise_distance(a, b, 1.0, keepdim=True), [X, ROW]),
     "nn.PairwiseDistance (p=3, eps=0.1)": (lambda a, b: nn.PairwiseDistance(3.0, 0.1)(a, b),
                                            lambda a, b: torch.nn.PairwiseDistance(3.0, 0.1)(a, b), [X, Y]),
-    "pairwise_distance (1-D)": (lambda a, b: F.pairwise_distance(a, b), lambda a, b: tF.pairwise_distance(a, b),
+    "pairwise_distance (1-D)": (lambda a, b: F.pairwise_distance(a, b), lambda a, b: tF.pairwise_distance(a,
+                                                                                                          b),
                                 [ROW, X[0]]),
     "softmin": (lambda x: F.softmin(x, 1), lambda x: tF.softmin(x, 1), [X]),
     "nn.Softmin (dim=0)": (lambda x: nn.Softmin(0)(x), lambda x: torch.nn.Softmin(0)(x), [X]),
     "bilinear": (lambda a, b, w, c: F.bilinear(a, b, w, c), lambda a, b, w, c: tF.bilinear(a, b, w, c),
                  [X, Y[:, :3], RNG.standard_normal((2, 4, 3)), RNG.standard_normal(2)]),
-    "bilinear (batch dims, no bias)": (lambda a, b, w: F.bilinear(a, b, w), lambda a, b, w: tF.bilinear(a, b, w),
+    "bilinear (batch dims, no bias)": (lambda a, b, w: F.bilinear(a, b, w), lambda a, b, w: tF.bilinear(a,
+                                                                                                        b, w),
                                        [RNG.standard_normal((2, 3, 4)), RNG.standard_normal((2, 3, 2)),
                                         RNG.standard_normal((5, 4, 2))]),
     "parameters_to_vector": (lambda a, b: nn.utils.parameters_to_vector([a, b]),
@@ -196,7 +206,8 @@ def test_nn_utils_against_torch():
     for norm_type in (2.0, 1.0, float("inf"), 3.0):
         ours, theirs = pair()
         total = nn.utils.clip_grad_norm_(ours, 0.5, norm_type, error_if_nonfinite=True, foreach=None)
-        expected = torch.nn.utils.clip_grad_norm_(theirs, 0.5, norm_type, error_if_nonfinite=True, foreach=None)
+        expected = torch.nn.utils.clip_grad_norm_(theirs, 0.5, norm_type, error_if_nonfinite=True,
+                                                  foreach=None)
         assert total.shape == () and total.dtype == np.float64
         np.testing.assert_allclose(total.item(), expected.item(), rtol=1e-12)
         for p, t in zip(ours, theirs):
@@ -241,9 +252,11 @@ def test_model_round_trips_through_a_vector():
 @pytest.mark.parametrize("call, error, message", [
     (lambda: F.cosine_similarity(Tensor(X), Tensor(np.ones((5, 3)))), ValueError,
      r"cosine_similarity: shapes \(5, 4\) and \(5, 3\) do not broadcast"),
-    (lambda: F.cosine_similarity(Tensor(ROW), Tensor(ROW)), IndexError, r"cosine_similarity: dim 1 is out of range"),
+    (lambda: F.cosine_similarity(Tensor(ROW), Tensor(ROW)), IndexError,
+     r"cosine_similarity: dim 1 is out of range"),
     (lambda: F.pairwise_distance(Tensor(X), Tensor(np.ones(3))), ValueError, r"pairwise_distance: shapes"),
-    (lambda: F.normalize(Tensor(np.ones(3, dtype=np.int64))), TypeError, "normalize: expected floating point"),
+    (lambda: F.normalize(Tensor(np.ones(3, dtype=np.int64))), TypeError,
+     "normalize: expected floating point"),
     (lambda: F.margin_ranking_loss(Tensor(X), Tensor(X), SIGNS), ValueError,
      r"margin_ranking_loss: .* same number of dims, got shapes \(5, 4\), \(5, 4\) and \(5,\)"),
     (lambda: F.triplet_margin_loss(Tensor(X), Tensor(X), Tensor(ROW)), ValueError,
@@ -269,8 +282,10 @@ def test_model_round_trips_through_a_vector():
      r"bilinear: bias of shape \(3,\) does not match weight of shape \(2, 4, 4\)"),
     (lambda: nn.Bilinear(0, 2, 2), ValueError, "Bilinear: in1_features must be a positive integer"),
     (lambda: nn.utils.vector_to_parameters(Tensor(np.ones(3)), [Tensor(np.ones((2, 2)))]), ValueError,
-     r"vector_to_parameters: expected a vector of shape \(4,\) for parameters of shapes \[\(2, 2\)\], got \(3,\)"),
-    (lambda: nn.utils.parameters_to_vector([np.ones(2)]), TypeError, "parameters_to_vector: expected Tensors"),
+     r"vector_to_parameters: expected a vector of shape \(4,\) for parameters of shapes \[\(2, 2\)\], "
+     r"got \(3,\)"),
+    (lambda: nn.utils.parameters_to_vector([np.ones(2)]), TypeError,
+     "parameters_to_vector: expected Tensors"),
     (lambda: nn.MarginRankingLoss(reduction="avg"), ValueError, "MarginRankingLoss: reduction must be"),
 ])
 def test_errors_name_the_op_and_shapes(call, error, message):

@@ -713,7 +713,7 @@ def pad(input: Tensor, pad: Any, mode: str = "constant", value: float = 0.0) -> 
 
 
 # ranking, embedding, soft-margin and likelihood losses, and distances: their own files
-from .distance import cosine_similarity, normalize, pairwise_distance  # noqa: E402
-from .functional_losses import (cosine_embedding_loss, gaussian_nll_loss,  # noqa: E402
+from .distance import cosine_similarity, normalize, pairwise_distance  # noqa: E402,F401
+from .functional_losses import (cosine_embedding_loss, gaussian_nll_loss,  # noqa: E402,F401
                                 margin_ranking_loss, multilabel_soft_margin_loss, poisson_nll_loss,
                                 soft_margin_loss, triplet_margin_loss)

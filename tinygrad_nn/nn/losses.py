@@ -157,7 +157,8 @@ class BinaryHingeLoss(_Loss):
 class MultiMarginLoss(_Loss):
     """Multi-class SVM hinge loss (PyTorch's MultiMarginLoss); see functional.multi_margin_loss."""
 
-    def __init__(self, p: int = 1, margin: float = 1.0, weight: Any = None, *, reduction: str = "mean") -> None:
+    def __init__(self, p: int = 1, margin: float = 1.0, weight: Any = None, *,
+                 reduction: str = "mean") -> None:
         super().__init__(reduction)
         if p not in (1, 2):
             raise ValueError(f"MultiMarginLoss: p must be 1 or 2, got {p}")
