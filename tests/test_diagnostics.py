@@ -181,30 +181,31 @@ def test_clip_grad_norm_scales_all_gradients_together():
     a, b, c = params_with_grads([3.0, 0.0], [[4.0]], [1.0])
     c.grad = None                                   # skipped
     total = clip_grad_norm_([a, b, c], max_norm=1.0)
-    assert total == pytest.approx(5.0)
+    assert isinstance(total, Tensor) and total.ndim == 0   # PyTorch's return type
+    assert float(total) == pytest.approx(5.0)
     np.testing.assert_allclose(a.grad.numpy(), [0.6, 0.0], rtol=1e-5)
     np.testing.assert_allclose(b.grad.numpy(), [[0.8]], rtol=1e-5)
     # below the limit nothing changes
     (d,) = params_with_grads([0.3, 0.4])
-    assert clip_grad_norm_(d, 1.0) == pytest.approx(0.5)
+    assert float(clip_grad_norm_(d, 1.0)) == pytest.approx(0.5)
     np.testing.assert_array_equal(d.grad.numpy(), [0.3, 0.4])
 
 
 def test_clip_grad_norm_other_norms_and_non_finite():
     a, b = params_with_grads([3.0, -6.0], [2.0])
-    assert clip_grad_norm_([a, b], 3.0, norm_type=float("inf")) == pytest.approx(6.0)
+    assert float(clip_grad_norm_([a, b], 3.0, norm_type=float("inf"))) == pytest.approx(6.0)
     np.testing.assert_allclose(a.grad.numpy(), [1.5, -3.0], rtol=1e-5)
     (c,) = params_with_grads([3.0, -4.0])
-    assert clip_grad_norm_([c], 100.0, norm_type=1) == pytest.approx(7.0)
+    assert clip_grad_norm_([c], 100.0, norm_type=1).item() == pytest.approx(7.0)
     (bad,) = params_with_grads([np.nan, 1.0])
-    assert np.isnan(clip_grad_norm_([bad], 1.0))
+    assert np.isnan(clip_grad_norm_([bad], 1.0).item())
     with pytest.raises(RuntimeError, match="clip_grad_norm_: the total norm of the gradients is nan"):
         clip_grad_norm_([bad], 1.0, error_if_nonfinite=True)
     with pytest.raises(ValueError, match="max_norm must be >= 0"):
         clip_grad_norm_([c], -1.0)
     with pytest.raises(TypeError, match="expected Tensors"):
         clip_grad_norm_([np.ones(2)], 1.0)
-    assert clip_grad_norm_([], 1.0) == 0.0
+    assert clip_grad_norm_([], 1.0).item() == 0.0
 
 
 def test_clip_grad_value_clips_elementwise():
@@ -227,6 +228,6 @@ def test_clipping_matches_pytorch():
             t.grad = torch.tensor(g)
         total = clip_grad_norm_(ours, 0.5, norm_type=norm_type)
         expected = torch.nn.utils.clip_grad_norm_(theirs, 0.5, norm_type=norm_type)
-        assert total == pytest.approx(float(expected))
+        assert float(total) == pytest.approx(float(expected))
         for p, t in zip(ours, theirs):
             np.testing.assert_allclose(p.grad.numpy(), t.grad.numpy(), rtol=1e-12)

@@ -21,6 +21,8 @@ from . import nn, optim  # noqa: F401  (modules, layers, losses, init; optimizer
 from . import utils  # noqa: F401  (tinygrad_nn.utils.data: Dataset, DataLoader, random_split)
 from .serialization import load, save
 from . import func  # noqa: F401  (grad/vjp/jvp/jacobian/hessian/hvp of Python functions)
+from . import linalg, special  # noqa: F401  (torch.linalg: norms, inv, det, solve; torch.special)
+from .nn.distance import cdist
 from . import diagnostics, viz  # noqa: F401  (training health monitor; graph views)
 from .compile import compile  # noqa: E402  (the function; the package is tinygrad_nn.compile's module)
 
@@ -63,6 +65,7 @@ __all__ = [
     "compile",
     "einsum", "pad",  # opsshape
     "searchsorted",
+    "linalg", "special", "cdist",
 ]
 
 # === surface: PyTorch's names (issue 11) =========================================================

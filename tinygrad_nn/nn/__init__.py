@@ -20,6 +20,12 @@ from .module import IncompatibleKeys, Module, ModuleList, Parameter, Sequential
 from .containers import ModuleDict, ParameterDict, ParameterList
 from .layers import Embedding, Flatten, Unflatten
 from .losses import HuberLoss, KLDivLoss, SmoothL1Loss
+# distances, bilinear, softmin and the ranking / embedding / likelihood losses; torch.nn.utils
+from .activations import Softmin
+from .layers import Bilinear, CosineSimilarity, PairwiseDistance
+from .losses import (CosineEmbeddingLoss, GaussianNLLLoss, MarginRankingLoss, MultiLabelSoftMarginLoss,
+                     PoissonNLLLoss, SoftMarginLoss, TripletMarginLoss)
+from . import utils
 from .normalization import BatchNorm1d, LayerNorm
 
 __all__ = [
@@ -35,4 +41,7 @@ __all__ = [
     # opsmath: activation modules
     "GELU", "SiLU", "ELU", "CELU", "SELU", "Mish", "Hardtanh", "ReLU6", "Hardsigmoid", "Hardswish",
     "Softsign", "LogSigmoid", "Tanhshrink", "Softshrink", "Hardshrink", "Threshold", "PReLU", "GLU",
+    "utils", "Softmin", "Bilinear", "CosineSimilarity", "PairwiseDistance", "MarginRankingLoss",
+    "TripletMarginLoss", "CosineEmbeddingLoss", "SoftMarginLoss", "MultiLabelSoftMarginLoss",
+    "PoissonNLLLoss", "GaussianNLLLoss",
 ]

@@ -69,6 +69,20 @@ class Softmax(Module):
         return f"dim={self.dim}"
 
 
+class Softmin(Module):
+    """softmax(-x) along `dim` (the last axis by default): the smallest entry gets the most weight."""
+
+    def __init__(self, dim: int | None = None) -> None:
+        super().__init__()
+        self.dim = -1 if dim is None else dim
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.softmin(x, self.dim)
+
+    def extra_repr(self) -> str:
+        return f"dim={self.dim}"
+
+
 class LogSoftmax(Module):
     """x - logsumexp(x) along `dim` (the last axis by default; `axis=` is the same):
     log-probabilities, stable for any x."""

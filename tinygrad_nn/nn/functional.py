@@ -14,7 +14,7 @@ import numpy as np
 
 from .. import creation, ops
 from ..function import mark_modified
-from ..ops import where
+from ..ops import einsum, where
 from ..function import numpy_call
 from .._surface import function_form
 from .._tensor import Tensor
@@ -46,6 +46,25 @@ def _numbers(op: str, x: list | tuple) -> Tensor:
         raise TypeError(f"{op}: expected a Tensor, or a nested list of numbers, as the input; got a "
                         f"{type(x).__name__} of {t.dtype} values")
     return t
+
+
+def bilinear(input1: Tensor, input2: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
+    """y_k = x1ᵀ A_k x2 + b_k, one bilinear form per output unit (as one einsum).
+
+    Shapes: input1 (*, in1), input2 (*, in2) (leading dims equal), weight (out, in1, in2),
+    bias (out,) -> y (*, out). Example: bilinear(ones(2, 3), ones(2, 4), ones(5, 3, 4)) is 12s, (2, 5).
+    """
+    op = "bilinear"
+    x1, x2 = _check_input(input1, op), _check_input(input2, op)
+    if (weight.ndim != 3 or x1.ndim == 0 or x1.shape[:-1] != x2.shape[:-1]
+            or (x1.shape[-1], x2.shape[-1]) != weight.shape[1:]):
+        raise ValueError(f"{op}: expected input1 (*, in1), input2 (*, in2) with the same leading dims "
+                         f"and weight (out, in1, in2), got shapes {x1.shape}, {x2.shape} and {weight.shape}")
+    if bias is not None and bias.shape != weight.shape[:1]:
+        raise ValueError(f"{op}: bias of shape {bias.shape} does not match weight of shape "
+                         f"{weight.shape}; expected ({weight.shape[0]},)")
+    out = einsum("...i,kij,...j->...k", x1, weight, x2)     # (*, out)
+    return out if bias is None else out + bias
 
 
 def maxout(x: Tensor, weight: Tensor, bias: Tensor | None, pieces: int) -> Tensor:
@@ -99,6 +118,14 @@ glu = _form("glu")
 def softmax(x: Tensor, dim: int = -1, dtype: Any = None) -> Tensor:
     """exp(x) / sum(exp(x)) along `dim` (the last axis by default), in `dtype` if given."""
     return (x if dtype is None else x.astype(dtype)).softmax(dim)
+
+
+def softmin(x: Tensor, dim: int = -1, dtype: Any = None) -> Tensor:
+    """softmax(-x) along `dim` (the last axis by default): exp(-x) / sum(exp(-x)), in `dtype` if given.
+
+    Example: softmin(Tensor([0., 1.]), 0) is [0.731, 0.269] (the smaller entry gets more).
+    """
+    return (-(x if dtype is None else x.astype(dtype))).softmax(dim)
 
 
 def log_softmax(x: Tensor, dim: int = -1, dtype: Any = None) -> Tensor:
@@ -651,13 +678,14 @@ def binary_hinge_loss(input: Tensor, target: Any, margin: float = 1.0,
     return _reduce((margin - y * x).relu(), reduction, "binary_hinge_loss")
 
 
-def multi_margin_loss(input: Tensor, target: Any, p: int = 1, margin: float = 1.0,
+def multi_margin_loss(input: Tensor, target: Any, p: int = 1, margin: float = 1.0, weight: Any = None, *,
                       reduction: str = "mean") -> Tensor:
     """Multi-class SVM (hinge) loss, as PyTorch's multi_margin_loss.
 
-    loss_i = sum_{j != y_i} max(0, margin - x_i[y_i] + x_i[j]) ** p / C
-    The course notes' SVM loss L_i is the same sum without the division by C (C * this).
-    Shapes: input (N, C) with target (N,) integers, or input (C,) with target (); p is 1 or 2.
+    loss_i = sum_{j != y_i} w[y_i] max(0, margin - x_i[y_i] + x_i[j]) ** p / C
+    (w = weight, one per class, ones by default). The course notes' SVM loss L_i is the same sum
+    without the division by C (C * this). Shapes: input (N, C) with target (N,) integers, or
+    input (C,) with target (); p is 1 or 2.
     """
     op = "multi_margin_loss"
     if p not in (1, 2):
@@ -665,10 +693,13 @@ def multi_margin_loss(input: Tensor, target: Any, p: int = 1, margin: float = 1.
     x = _check_input(input, op)
     _check_scores(x, op)
     classes = _class_target(target, x, op)
+    w = _class_weight(weight, x, op)
     correct = _pick(x, classes).unsqueeze(-1)          # (N, 1)
     hinge = (margin - correct + x).relu()              # (N, C)
     if p == 2:
         hinge = hinge * hinge
+    if w is not None:
+        hinge = hinge * w[classes][..., None]          # each sample's terms weighted by its class
     others = numpy_call(_other_classes, x.shape, classes)   # recorded: see numpy_call
     per_sample = where(others, hinge, 0.0).sum(axis=-1) / x.shape[-1]
     return _reduce(per_sample, reduction, op)
@@ -679,3 +710,10 @@ def pad(input: Tensor, pad: Any, mode: str = "constant", value: float = 0.0) -> 
     """PyTorch's F.pad: pad = (left, right) for the last axis, then the one before, ...; mode
     "constant" (with value), "reflect", "replicate" or "circular" (see tinygrad_nn.pad)."""
     return ops.pad(input, pad, mode, value)
+
+
+# ranking, embedding, soft-margin and likelihood losses, and distances: their own files
+from .distance import cosine_similarity, normalize, pairwise_distance  # noqa: E402,F401
+from .functional_losses import (cosine_embedding_loss, gaussian_nll_loss,  # noqa: E402,F401
+                                margin_ranking_loss, multilabel_soft_margin_loss, poisson_nll_loss,
+                                soft_margin_loss, triplet_margin_loss)

@@ -1,4 +1,5 @@
-"""Layers with parameters or modes: Linear, Identity, Dropout, Maxout, Flatten, Unflatten, Embedding."""
+"""Layers with parameters or modes: Linear, Bilinear, CosineSimilarity, PairwiseDistance, Identity,
+Dropout, Maxout, Flatten, Unflatten, Embedding."""
 from __future__ import annotations
 
 import math
@@ -57,6 +58,72 @@ class Linear(Module):
     def extra_repr(self) -> str:
         return (f"in_features={self.in_features}, out_features={self.out_features}, "
                 f"bias={self.bias is not None}")
+
+
+class Bilinear(Module):
+    """y_k = x1ᵀ A_k x2 + b_k: one bilinear form of two inputs per output unit.
+
+    Parameters: weight A (out_features, in1_features, in2_features), bias b (out_features,)
+    unless bias=False. Initialisation (PyTorch's): A and b ~ U(-1/sqrt(in1_features),
+    1/sqrt(in1_features)). Shapes: x1 (*, in1_features), x2 (*, in2_features) -> (*, out_features).
+
+    Example::
+
+        >>> layer = Bilinear(3, 4, 2)
+        >>> y = layer(tinygrad_nn.ones(5, 3), tinygrad_nn.ones(5, 4))     # (5, 2)
+        >>> y.sum().backward(); layer.bias.grad
+        Tensor([5. 5.])
+    """
+
+    def __init__(self, in1_features: int, in2_features: int, out_features: int, bias: bool = True,
+                 dtype: Any = None) -> None:
+        super().__init__()
+        for n, name in ((in1_features, "in1_features"), (in2_features, "in2_features"),
+                        (out_features, "out_features")):
+            _check_size(n, "Bilinear", name)
+        self.in1_features, self.in2_features = in1_features, in2_features
+        self.out_features = out_features
+        self.weight = _uniform_parameter((out_features, in1_features, in2_features), in1_features, dtype)
+        if bias:
+            self.bias = _uniform_parameter((out_features,), in1_features, dtype)
+        else:
+            self.register_parameter("bias", None)
+
+    def reset_parameters(self) -> None:
+        """Draw A and b again from U(-1/sqrt(in1_features), 1/sqrt(in1_features)), PyTorch's reset."""
+        bound = 1.0 / math.sqrt(self.in1_features)
+        init.uniform_(self.weight, -bound, bound)
+        if self.bias is not None:
+            init.uniform_(self.bias, -bound, bound)
+
+    def forward(self, input1: Tensor, input2: Tensor) -> Tensor:
+        return F.bilinear(input1, input2, self.weight, self.bias)
+
+    def extra_repr(self) -> str:
+        return (f"in1_features={self.in1_features}, in2_features={self.in2_features}, "
+                f"out_features={self.out_features}, bias={self.bias is not None}")
+
+
+class CosineSimilarity(Module):
+    """The cosine of the angle between x1 and x2 along `dim` (see functional.cosine_similarity)."""
+
+    def __init__(self, dim: int = 1, eps: float = 1e-8) -> None:
+        super().__init__()
+        self.dim, self.eps = dim, eps
+
+    def forward(self, x1: Tensor, x2: Tensor) -> Tensor:
+        return F.cosine_similarity(x1, x2, self.dim, self.eps)
+
+
+class PairwiseDistance(Module):
+    """‖x1 - x2 + eps‖_p along the last axis (see functional.pairwise_distance)."""
+
+    def __init__(self, p: float = 2.0, eps: float = 1e-6, keepdim: bool = False) -> None:
+        super().__init__()
+        self.norm, self.eps, self.keepdim = p, eps, keepdim
+
+    def forward(self, x1: Tensor, x2: Tensor) -> Tensor:
+        return F.pairwise_distance(x1, x2, self.norm, self.eps, self.keepdim)
 
 
 class Identity(Module):

@@ -56,3 +56,6 @@ __all__ = [
     "Log1p", "Log2", "Log10", "Sinh", "Tan", "Ceil", "Floor", "FloorDivide", "Fmod", "Remainder",
     "Round", "Sign", "Trunc", "Median", "Prod", "searchsorted",
 ]
+# square-matrix ops (inverse, det, slogdet, logdet: Tensor methods; solve: a function)
+from .linalg_solve import Det, Inverse, LogAbsDet, Solve, SignLogAbsDet, solve  # noqa: E402
+__all__ += ["Det", "Inverse", "LogAbsDet", "Solve", "SignLogAbsDet", "solve"]

@@ -407,3 +407,17 @@ def fmin(x: Tensor, y: Any) -> Tensor:
     x, y = promote(x, y)
     y_data = y._data if isinstance(y, Tensor) else np.asarray(y)
     return where(numpy_call(_first_wins, np.less_equal, x._data, y_data), x, y)
+
+
+@tensor_method("logit")
+def logit(x: Tensor, eps: float | None = None) -> Tensor:
+    """log(x / (1 - x)), the inverse of sigmoid; with eps, x is clamped to [eps, 1 - eps] first
+    (and gets no gradient outside it), as PyTorch. d/dx = 1 / (x (1 - x)).
+
+    >>> x = Tensor([0.25], requires_grad=True); x.logit().sum().backward(); x.grad   # 1 / (1/4 · 3/4)
+    Tensor([5.3333335])
+    """
+    x = floating(x)
+    if eps is not None:
+        x = x.clip(eps, 1.0 - eps)
+    return (x / (1 - x)).log()
