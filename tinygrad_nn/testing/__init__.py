@@ -1,5 +1,6 @@
 """Check derivatives and values: assert_close (as torch.testing's), gradcheck, gradgradcheck,
-hypothesis strategies, check_gradients, and the catalogue of built-in ops that the project's own tests run through the same tools.
+hypothesis strategies, check_gradients, and the catalogue of built-in ops that the project's own
+tests run through the same tools.
 
 >>> import numpy as np
 >>> from tinygrad_nn.testing import check_gradients, tensors
