@@ -186,5 +186,4 @@ def corrcoef(x: Tensor) -> Tensor:
     return (c / std.reshape(-1, 1) / std.reshape(1, -1)).clamp(-1, 1)
 
 
-__all__ = ["MinMax", "aminmax", "corrcoef", "cov", "nanmean", "nanquantile", "nansum", "quantile",
-]
+__all__ = ["MinMax", "aminmax", "corrcoef", "cov", "nanmean", "nanquantile", "nansum", "quantile"]
