@@ -350,7 +350,7 @@ def _spread(op: str, x: Tensor, d: int, idx: np.ndarray, source: Any) -> tuple[T
     source's shape: what scatter and scatter_add take."""
     src = source if isinstance(source, Tensor) else Tensor(np.asarray(source))
     if x.ndim == 0:
-        expected: tuple[int, ...] = () if src.ndim == 0 else (len(idx),)
+        expected: tuple[int, ...] = ()
     else:
         expected = x.shape[:d] + (len(idx),) + x.shape[d + 1:]
     if src.shape != expected:
@@ -385,7 +385,7 @@ def index_copy(x: Tensor, dim: int, index: Any, source: Any) -> Tensor:
     d, idx = _index_along("index_copy", x, dim, index)
     src, spread = _spread("index_copy", x, d, idx, source)
     if x.ndim == 0:
-        return src.reshape(()) if len(idx) else x
+        return src.reshape(())
     return x.scatter(d, spread, src)
 
 

@@ -296,9 +296,9 @@ def rot90(x: Tensor, k: int = 1, dims: Sequence[int] = (0, 1)) -> Tensor:
     rot90): a flip and a transpose, so the gradient is rotated back."""
     if len(dims) != 2:
         raise ValueError(f"rot90: expected two dims, got {tuple(dims)}")
-    d0, d1 = _dims("rot90", dims, x.shape)
     if x.ndim < 2:
         raise ValueError(f"rot90: needs at least 2 dims, got shape {x.shape}")
+    d0, d1 = _dims("rot90", dims, x.shape)
     k %= 4
     if k == 0:
         return x
