@@ -69,7 +69,7 @@ def _quantile_args(draw: Any, vector_q: bool) -> tuple:
 def _np_quantile(method: str, nan: bool = False) -> Callable[..., np.ndarray]:
     def reference(x: np.ndarray, q: Any, dim: Any, keepdim: bool) -> np.ndarray:
         q = q.numpy() if isinstance(q, Tensor) else q
-        fn = np.nanquantile if nan else np.quantile
+        fn: Any = np.nanquantile if nan else np.quantile
         return fn(x, q, axis=dim, keepdims=keepdim, method=method)
     return reference
 
@@ -169,7 +169,7 @@ TORCH_METHOD_OPS: list[OpCase] = [
     OpCase("addcmul", lambda x, a, b: x.addcmul(a, b, value=0.5), lambda x, a, b: x + 0.5 * a * b,
            (broadcastable_tensors(3, max_dims=3),)),
     OpCase("addcdiv", lambda x, a, b: x.addcdiv(a, b, value=-2.0), lambda x, a, b: x - 2.0 * a / b,
-           (broadcastable_tensors(3, elements=[None, None, away_from_zero(0.5)], max_dims=3),)),
+           (broadcastable_tensors(3, elements=[bounded(), bounded(), away_from_zero(0.5)], max_dims=3),)),
     OpCase("float_power", lambda a, b: a.float_power(b), np.power, binary(positive(0.5, 3), bounded(-2, 2))),
     OpCase("true_divide", lambda a, b: a.true_divide(b), np.divide, binary(None, away_from_zero(0.5))),
     OpCase("nan_to_num", lambda x, m: _nan_at(x, m).nan_to_num(nan=2.5), lambda x, m: np.where(m, 2.5, x),
