@@ -81,37 +81,49 @@ def _quantile(op: str, x: Tensor, q: Any, axis: int | None, keepdims: bool, inte
         flat = x.reshape(1) if x.ndim == 0 else x.movedim(d, -1)
         kept = x.shape[:d] + (1,) + x.shape[d + 1:] if x.ndim else ()
     values = flat.sort(-1).values                                   # (..., n), nan last
-    below, above, weight = numpy_call(_ranks, values._data, qs.reshape(-1), interpolation, ignore_nan)
-    lo, hi = values.take_along_dim(below, -1), values.take_along_dim(above, -1)   # (..., Q)
-    out = lo if interpolation in ("lower", "higher", "nearest") else lo.lerp(hi, weight)
+    rank = numpy_call(_ranks, values._data, qs.reshape(-1), interpolation, ignore_nan)   # (..., Q)
+    lo = values.take_along_dim(numpy_call(_below, rank), -1)
+    if interpolation in ("lower", "higher", "nearest"):   # rank is a whole number
+        out = lo
+    else:
+        hi = values.take_along_dim(numpy_call(_above, rank), -1)
+        out = lo.lerp(hi, numpy_call(_weight, rank, interpolation, values.dtype))
     out = out.movedim(-1, 0)                                        # (Q, ...)
     if keepdims:
         out = out.reshape(out.shape[0], *kept)
     return out.reshape(out.shape[1:]) if qs.ndim == 0 else out
 
 
-def _ranks(values: np.ndarray, qs: np.ndarray, interpolation: str,
-           ignore_nan: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """For sorted rows `values` (..., n): the indices below and above each q's rank (..., Q), and
-    the weight of the one above. A row with nan gives nan (quantile) or ignores it (nanquantile)."""
+def _ranks(values: np.ndarray, qs: np.ndarray, interpolation: str, ignore_nan: bool) -> np.ndarray:
+    """For sorted rows `values` (..., n): each q's rank (..., Q), a whole number unless interpolation
+    is linear or midpoint. A row with nan ranks at its end, which holds nan (quantile's answer), unless
+    nanquantile, which ranks among the values that are not nan (and at the end when all are)."""
     n = values.shape[-1]
     nans = np.isnan(values)
     valid = (n - nans.sum(-1, keepdims=True)) if ignore_nan else np.full(values.shape[:-1] + (1,), n)
-    rank = qs.astype(np.float64) * (np.maximum(valid, 1) - 1)       # (..., Q)
+    rank = qs.astype(np.float64) * (np.maximum(valid, 1) - 1)
     if interpolation == "lower":
         rank = np.floor(rank)
     elif interpolation == "higher":
         rank = np.ceil(rank)
     elif interpolation == "nearest":
         rank = np.round(rank)   # ties to even, as PyTorch's round
-    if ignore_nan:
-        rank = np.where(valid == 0, n - 1, rank)                    # all nan: the answer is nan
-    else:
-        rank = np.where(nans.any(-1, keepdims=True), n - 1, rank)   # any nan: the answer is nan
-    below = np.floor(rank).astype(np.int64)
-    above = np.ceil(rank).astype(np.int64)
-    weight = (rank - below) if interpolation == "linear" else np.full(rank.shape, 0.5)
-    return below, above, weight.astype(values.dtype)
+    last = (valid == 0) if ignore_nan else nans.any(-1, keepdims=True)
+    return np.where(last, n - 1, rank)
+
+
+def _below(rank: np.ndarray) -> np.ndarray:
+    return np.floor(rank).astype(np.int64)
+
+
+def _above(rank: np.ndarray) -> np.ndarray:
+    return np.ceil(rank).astype(np.int64)
+
+
+def _weight(rank: np.ndarray, interpolation: str, dtype: np.dtype) -> np.ndarray:
+    """The weight of the value above: rank's fraction (linear), or 1/2 (midpoint)."""
+    weight = rank - np.floor(rank) if interpolation == "linear" else np.full(rank.shape, 0.5)
+    return weight.astype(dtype)
 
 
 @tensor_method("quantile")
