@@ -482,7 +482,7 @@ class Tensor:
         return out.clone() if copy and out is self else out
 
     def type_as(self, other: Tensor) -> Tensor:
-        """Cast to other's dtype: x.to(other.dtype)."""
+        """Cast to other's dtype: x.to(other.dtype). tensor([1.7]).type_as(tensor([1])) is tensor([1])."""
         return self._cast(other.dtype)
 
     def cpu(self) -> Tensor:
@@ -630,7 +630,8 @@ class Tensor:
         return out
 
     def sum_to_size(self, *size: Any) -> Tensor:
-        """Sum over broadcast axes down to `size` (which x must broadcast from), as PyTorch."""
+        """Sum over broadcast axes down to `size` (which must broadcast to x's shape), as PyTorch:
+        ones(2, 3).sum_to_size(1, 3) is [[2, 2, 2]]; the gradient is broadcast back."""
         shape = tuple(size[0]) if len(size) == 1 and not isinstance(size[0], (builtins.int, np.integer)) \
             else tuple(size)
         try:

@@ -146,5 +146,6 @@ def equal(x: Tensor, y: Any) -> bool:
 
 @tensor_method("argwhere")
 def argwhere(x: Tensor) -> Tensor:
-    """The indices of the nonzero elements, one row each: (n, ndim) int64 (nonzero(x))."""
+    """The indices of the nonzero elements, one row each: (n, ndim) int64 (nonzero(x)).
+    tensor([[0, 1], [2, 0]]).argwhere() is [[0, 1], [1, 0]]."""
     return nonzero(x)

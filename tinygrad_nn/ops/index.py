@@ -368,7 +368,9 @@ def _spread(op: str, x: Tensor, d: int, idx: np.ndarray, source: Any) -> tuple[T
 @tensor_method("index_add")
 def index_add(x: Tensor, dim: int, index: Any, source: Any, alpha: Any = 1) -> Tensor:
     """x with alpha · source[..., i, ...] added to x[..., index[i], ...] along `dim` (repeats in
-    index accumulate): a scatter_add, so x and source both get gradients."""
+    index accumulate): a scatter_add, so x and source both get gradients.
+
+    >>> Tensor([1.0, 2.0]).index_add(0, tensor([0, 0]), Tensor([1.0, 1.0]))   # Tensor([3. 2.])"""
     d, idx = _index_along("index_add", x, dim, index)
     src, spread = _spread("index_add", x, d, idx, source)
     if alpha != 1:
@@ -391,7 +393,8 @@ def index_copy(x: Tensor, dim: int, index: Any, source: Any) -> Tensor:
 
 @tensor_method("index_fill")
 def index_fill(x: Tensor, dim: int, index: Any, value: Any) -> Tensor:
-    """x with `value` (a number or a 0-d tensor) at x[..., index[i], ...] along `dim`."""
+    """x with `value` (a number or a 0-d tensor) at x[..., index[i], ...] along `dim`; those places get
+    no gradient. Tensor([1.0, 2.0, 3.0]).index_fill(0, tensor([1]), 0.0) is Tensor([1. 0. 3.])."""
     d, idx = _index_along("index_fill", x, dim, index)
     mask = np.zeros(x.shape[d] if x.ndim else 1, bool)
     mask[idx] = True

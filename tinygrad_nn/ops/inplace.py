@@ -45,8 +45,8 @@ def in_place_form(name: str, compute: Callable[..., Any], view: bool = False) ->
         with function.no_grad():
             out = compute(self, *args, **kwargs)
         values = out._data if isinstance(out, Tensor) else np.asarray(out)
-        if view:
-            self._inplace(op)
+        if view:   # only the shape changes: a read-only (broadcast) array may take a new view too
+            function.mark_modified(self)
             self._data = values
             return self
         if values.shape != self.shape:

@@ -293,7 +293,8 @@ def trace(x: Tensor) -> Tensor:
 @tensor_method("rot90")
 def rot90(x: Tensor, k: int = 1, dims: Sequence[int] = (0, 1)) -> Tensor:
     """x rotated by k quarter turns in the plane of `dims`, from the first towards the second (numpy's
-    rot90): a flip and a transpose, so the gradient is rotated back."""
+    rot90): a flip and a transpose, so the gradient is rotated back. [[1, 2], [3, 4]].rot90() is
+    [[2, 4], [1, 3]]."""
     if len(dims) != 2:
         raise ValueError(f"rot90: expected two dims, got {tuple(dims)}")
     if x.ndim < 2:

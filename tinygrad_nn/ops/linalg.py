@@ -317,7 +317,11 @@ def cross(a: Tensor, b: Any, dim: int | None = None) -> Tensor:
 @tensor_method("addmm")
 def addmm(x: Tensor, mat1: Tensor, mat2: Tensor, beta: Any = 1, alpha: Any = 1) -> Tensor:
     """beta · x + alpha · (mat1 @ mat2), x broadcasting to the (n, p) product of (n, m) and (m, p)
-    matrices; beta=0 ignores x (nan in x does not propagate), as PyTorch."""
+    matrices; beta=0 ignores x (nan in x does not propagate), as PyTorch.
+
+    >>> b = Tensor([1.0, 1.0], requires_grad=True)
+    >>> b.addmm(Tensor([[1.0, 2.0]]), Tensor([[3.0], [4.0]]) * Tensor([[1.0, 1.0]]), beta=2).sum().backward()
+    >>> b.grad   # Tensor([2. 2.]): d(beta · b)/db"""
     a, b = (m if isinstance(m, Tensor) else Tensor(m) for m in (mat1, mat2))
     if a.ndim != 2 or b.ndim != 2 or a.shape[1] != b.shape[0]:
         raise ValueError(f"addmm: mat1 and mat2 must be matrices that multiply, got shapes {a.shape} "
@@ -337,7 +341,8 @@ def addmm(x: Tensor, mat1: Tensor, mat2: Tensor, beta: Any = 1, alpha: Any = 1) 
 
 def tensordot(a: Any, b: Any, dims: Any = 2) -> Tensor:
     """Sum of products over the last `dims` axes of a and the first of b (an int), or over the axes
-    paired by dims = ([a axes], [b axes]) (numpy's tensordot), as a reshape and one matmul."""
+    paired by dims = ([a axes], [b axes]) (numpy's tensordot), as a reshape and one matmul:
+    tensordot(a (2, 3, 4), b (3, 4, 5), 2) is (2, 5), out[i, l] = Σ_jk a[i, j, k] b[j, k, l]."""
     a = a if isinstance(a, Tensor) else Tensor(a)
     b = b if isinstance(b, Tensor) else Tensor(b)
     if isinstance(dims, (int, np.integer)):

@@ -479,20 +479,24 @@ def _replaced(x: np.ndarray, nan: float, posinf: float | None, neginf: float | N
 
 @tensor_method("float_power")
 def float_power(x: Tensor, exponent: Any) -> Tensor:
-    """x ** exponent computed in float64 whatever the dtypes (PyTorch's float_power)."""
+    """x ** exponent computed in float64 whatever the dtypes (PyTorch's float_power):
+    tinygrad_nn.float_power(tensor([2]), 3) is Tensor(8.0, dtype=float64)."""
     exponent = exponent.double() if isinstance(exponent, Tensor) else exponent
     return x.double() ** exponent
 
 
 @tensor_method("true_divide")
 def true_divide(x: Tensor, y: Any) -> Tensor:
-    """x / y, a float result for integer operands: the same as div without rounding_mode."""
+    """x / y, a float result for integer operands (div without rounding_mode): true_divide(tensor([3]), 2)
+    is Tensor([1.5])."""
     return x / y
 
 
 @tensor_method("addcmul")
 def addcmul(x: Tensor, tensor1: Any, tensor2: Any, value: Any = 1) -> Tensor:
-    """x + value * tensor1 * tensor2, broadcasting (PyTorch's addcmul)."""
+    """x + value * tensor1 * tensor2, broadcasting (PyTorch's addcmul).
+
+    >>> Tensor([1.0]).addcmul(Tensor([2.0]), Tensor([3.0]), value=0.5)   # Tensor([4.])"""
     product = tensor1 * tensor2 if isinstance(tensor1, Tensor) else tensor2 * tensor1
     return x + (product if value == 1 else value * product)
 
@@ -500,7 +504,9 @@ def addcmul(x: Tensor, tensor1: Any, tensor2: Any, value: Any = 1) -> Tensor:
 @tensor_method("addcdiv")
 def addcdiv(x: Tensor, tensor1: Any, tensor2: Any, value: Any = 1) -> Tensor:
     """x + value * tensor1 / tensor2, broadcasting (PyTorch's addcdiv, as in Adam's update).
-    Integer tensor1 and tensor2 are refused, as PyTorch (its old integer division is gone)."""
+    Integer tensor1 and tensor2 are refused, as PyTorch (its old integer division is gone).
+
+    >>> Tensor([1.0]).addcdiv(Tensor([3.0]), Tensor([2.0]), value=2)   # Tensor([4.])"""
     kinds = [np.asarray(t._data if isinstance(t, Tensor) else t).dtype.kind for t in (tensor1, tensor2)]
     if all(k in "iub" for k in kinds):
         raise RuntimeError("addcdiv: integer division with addcdiv is no longer supported (PyTorch); "

@@ -28,7 +28,8 @@ def nansum(x: Tensor, axis: Axis = None, keepdims: bool = False) -> Tensor:
 
 @tensor_method("nanmean")
 def nanmean(x: Tensor, axis: Axis = None, keepdims: bool = False) -> Tensor:
-    """The mean over `axis` of the elements that are not nan: nansum / (count of non-nan)."""
+    """The mean over `axis` of the elements that are not nan: nansum / (count of non-nan).
+    Tensor([1.0, nan, 3.0]).nanmean() is 2."""
     if x.dtype.kind != "f":
         raise TypeError(f"nanmean: expected a floating point tensor, got dtype {x.dtype}")
     counts = numpy_call(_not_nan_count, x._data, _axes(axis, x.ndim) if x.ndim else None, keepdims)
@@ -47,7 +48,8 @@ class MinMax(NamedTuple):
 
 @tensor_method("aminmax")
 def aminmax(x: Tensor, axis: int | None = None, keepdims: bool = False) -> MinMax:
-    """(min, max) over `axis` (all elements by default) in one call: (x.amin(axis), x.amax(axis))."""
+    """(min, max) over `axis` (all elements by default) in one call: (x.amin(axis), x.amax(axis)).
+    Tensor([3.0, 1.0, 2.0]).aminmax() is (Tensor(1.), Tensor(3.))."""
     if x.numel() == 0:
         raise RuntimeError(f"aminmax: cannot compute on an empty tensor of shape {x.shape}")
     if axis is not None and not isinstance(axis, (int, np.integer)):
@@ -190,7 +192,7 @@ def cov(x: Tensor, correction: int = 1, fweights: Any = None, aweights: Any = No
 @tensor_method("corrcoef")
 def corrcoef(x: Tensor) -> Tensor:
     """Pearson correlation coefficients of the rows of x: cov(x)ᵢⱼ / sqrt(cov(x)ᵢᵢ cov(x)ⱼⱼ), clipped to
-    [-1, 1] as PyTorch."""
+    [-1, 1] as PyTorch. Tensor([[1.0, 2.0, 3.0], [3.0, 2.0, 1.0]]).corrcoef() is [[1, -1], [-1, 1]]."""
     c = x.cov()
     if c.ndim == 0:
         return c / c
