@@ -180,3 +180,10 @@ def test_random_fill_ranges_as_pytorch():
     assert tg.empty(5).random_(**{"from": 2, "to": 4}).numpy().min() >= 2
     with pytest.raises(ValueError, match="random_: expects from < to"):
         tg.empty(2).random_(5, 5)
+
+
+def test_a_view_op_works_on_a_read_only_broadcast_tensor():
+    x = tg.ones(3).expand(2, 3)
+    assert x.unsqueeze_(0) is x and x.shape == (1, 2, 3)
+    with pytest.raises(RuntimeError, match="relu_: the tensor's data is read-only"):
+        x.relu_()
