@@ -14,6 +14,8 @@ from . import ops  # noqa: F401  (adds the primitive ops to Tensor)
 from .ops import cat, concatenate, stack, where
 from .ops import einsum, pad  # opsshape: functions that are not Tensor methods
 from .ops import searchsorted  # opsmath: a function, not a Tensor method (as in PyTorch)
+from .ops import (atleast_1d, atleast_2d, atleast_3d, broadcast_tensors, bucketize,  # functions only
+                  cartesian_prod, column_stack, concat, dstack, hstack, row_stack, tensordot, vstack)
 from .creation import (arange, eye, full, manual_seed, ones, ones_like, rand, rand_like, randn,
                        randn_like, zeros, zeros_like)
 from . import datasets  # noqa: F401  (tinygrad_nn.datasets: real digits, generated sets, DataLoader)
@@ -66,6 +68,8 @@ __all__ = [
     "einsum", "pad",  # opsshape
     "searchsorted",
     "linalg", "special", "cdist",
+    "atleast_1d", "atleast_2d", "atleast_3d", "broadcast_tensors", "bucketize", "cartesian_prod",
+    "column_stack", "concat", "dstack", "hstack", "row_stack", "tensordot", "vstack",
 ]
 
 # === surface: PyTorch's names (issue 11) =========================================================
@@ -79,6 +83,8 @@ from .creation import (Generator, as_tensor, bernoulli, default_generator, empty
 from ._surface import (bool, double, dtype, float, float16, float32, float64, half,  # noqa: E402,F401
                        int, int8, int16, int32, int64, is_tensor, long, max, min, set_printoptions,
                        short, uint8)
+from ._surface import (can_cast, get_num_threads, promote_types, result_type,  # noqa: E402,F401
+                       set_num_threads, typename)
 
 __all__ += [
     "Size", "inference_mode", "autograd", "device", "cuda", "backends", "set_default_device",
@@ -86,6 +92,7 @@ __all__ += [
     "tensor", "as_tensor", "from_numpy", "empty", "empty_like", "full_like", "linspace", "logspace",
     "meshgrid", "tril_indices", "triu_indices", "randint", "randint_like", "normal", "randperm",
     "multinomial", "bernoulli", "is_tensor", "set_printoptions",
+    "can_cast", "get_num_threads", "promote_types", "result_type", "set_num_threads", "typename",
     # not float, int, bool, max, min: `from tinygrad_nn import *` must not hide Python's builtins
     *(n for n in _surface.DTYPE_NAMES if n not in ("float", "int", "bool")),
 ]

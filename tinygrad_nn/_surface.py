@@ -136,6 +136,75 @@ def min(input: Any, dim: Any = None, keepdim: builtins.bool = False, **kwargs: A
     return x.min(dim, keepdim, **kwargs)
 
 
+# --- dtype rules: PyTorch's, as the ops use them (ops/register.py) ----------------------------------
+def result_type(tensor1: Any, tensor2: Any) -> np.dtype:
+    """The dtype PyTorch gives `tensor1 op tensor2` (tensors or Python numbers): result_type(
+    tensor([1]), 1.0) is float32, result_type(tensor([1.0]), tensor(1.0, dtype=float64)) float32."""
+    from .ops.register import result_dtype
+    return result_dtype(tensor1, tensor2)
+
+
+def promote_types(type1: Any, type2: Any) -> np.dtype:
+    """The smallest dtype both promote to, PyTorch's way: promote_types(int64, float32) is float32
+    (numpy says float64)."""
+    from .ops.register import _promote_types
+    return _promote_types(np.dtype(type1), np.dtype(type2))
+
+
+def can_cast(from_: Any, to: Any) -> builtins.bool:
+    """Whether PyTorch's in-place ops may write a `from_` result into a `to` tensor: all casts but
+    float to integer or bool, and non-bool to bool."""
+    from .ops.register import can_cast as rule
+    return rule(np.dtype(from_), np.dtype(to))
+
+
+_TYPE_NAMES = {"float32": "FloatTensor", "float64": "DoubleTensor", "float16": "HalfTensor",
+               "int64": "LongTensor", "int32": "IntTensor", "int16": "ShortTensor",
+               "int8": "CharTensor", "uint8": "ByteTensor", "bool": "BoolTensor"}
+
+
+def typename(obj: Any) -> str:
+    """PyTorch's type name: 'torch.FloatTensor' for a float32 tensor, else the Python type's name."""
+    if isinstance(obj, Tensor):
+        return f"torch.{_TYPE_NAMES.get(str(obj.dtype), 'Tensor')}"
+    kind = type(obj)
+    return kind.__qualname__ if kind.__module__ == "builtins" else f"{kind.__module__}.{kind.__qualname__}"
+
+
+# --- threads: numpy's BLAS pool (threadpoolctl, an optional extra) -----------------------------------
+class _Threads:
+    limits: Any = None   # threadpoolctl's limiter from the last set_num_threads, kept so it stays applied
+
+
+def set_num_threads(n: builtins.int) -> None:
+    """Limit the threads numpy's BLAS uses for matmul to n (through threadpoolctl, installed with the
+    `main` extra). Without threadpoolctl this warns and changes nothing: set OMP_NUM_THREADS before
+    Python starts instead. Elementwise numpy work is single-threaded anyway."""
+    if not isinstance(n, builtins.int) or isinstance(n, builtins.bool) or n < 1:
+        raise ValueError(f"set_num_threads: expected a positive int, got {n!r}")
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:
+        import warnings
+        warnings.warn("set_num_threads: threadpoolctl is not installed (pip install threadpoolctl), so "
+                      "numpy's BLAS thread count is unchanged; set OMP_NUM_THREADS before starting "
+                      "Python instead", RuntimeWarning, stacklevel=2)
+        return
+    _Threads.limits = threadpool_limits(limits=n, user_api="blas")
+
+
+def get_num_threads() -> builtins.int:
+    """The threads numpy's BLAS uses (the largest pool's, through threadpoolctl), or the CPU count
+    when that cannot be known."""
+    import os
+    try:
+        from threadpoolctl import threadpool_info
+        counts = [pool["num_threads"] for pool in threadpool_info() if pool.get("user_api") == "blas"]
+    except ImportError:
+        counts = []
+    return builtins.max(counts) if counts else (os.cpu_count() or 1)
+
+
 def is_tensor(obj: Any) -> builtins.bool:
     return isinstance(obj, Tensor)
 
@@ -151,5 +220,6 @@ def set_printoptions(precision: builtins.int | None = None, threshold: builtins.
     np.set_printoptions(**{k: v for k, v in options.items() if v is not None})
 
 
-__all__ = ["Size", "max", "min", "is_tensor", "set_printoptions", "function_form",
+__all__ = ["Size", "max", "min", "is_tensor", "set_printoptions", "function_form", "result_type",
+           "promote_types", "can_cast", "typename", "set_num_threads", "get_num_threads",
            "tensor_method_names", "accept_torch_keywords", "torch_keywords", *DTYPE_NAMES]

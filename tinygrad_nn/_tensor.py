@@ -159,6 +159,30 @@ class Tensor:
         """Number of axes (PyTorch's older name for ndim)."""
         return self._data.ndim
 
+    def stride(self, dim: int | None = None) -> Any:
+        """The steps between neighbouring elements along each axis, in elements (numpy's strides are
+        in bytes): a tuple, or one axis's step. A contiguous (2, 3) tensor has stride (3, 1)."""
+        steps = tuple(s // self._data.itemsize for s in self._data.strides)
+        if dim is None:
+            return steps
+        (axis,) = _axes(dim, self.ndim)
+        return steps[axis]
+
+    def is_contiguous(self) -> bool:
+        """Whether the elements lie in memory in row-major order (a transpose is not contiguous)."""
+        return bool(self._data.flags.c_contiguous)
+
+    def element_size(self) -> int:
+        """Bytes per element: 4 for float32."""
+        return self._data.itemsize
+
+    def is_nonzero(self) -> bool:
+        """The truth of a one-element tensor (an error for any other size, as PyTorch)."""
+        if self._data.size != 1:
+            raise RuntimeError(f"is_nonzero: only a tensor with one element has a truth value, got "
+                               f"shape {self.shape}")
+        return bool(self._data)
+
     @property
     def device(self) -> device:
         """Always the CPU: device(type='cpu')."""
@@ -228,6 +252,20 @@ class Tensor:
             raise ValueError(f"the truth value of a tensor of shape {self.shape} is ambiguous; "
                              "use .any() or .all()")
         return bool(self._data)
+
+    def __index__(self) -> int:
+        """A one-element integer tensor used as an index: range(Tensor(3)), [1, 2, 3][Tensor(1)]."""
+        if self._data.size != 1 or self._data.dtype.kind not in "iub":
+            raise TypeError(f"only integer tensors of a single element can be converted to an index, "
+                            f"got shape {self.shape} and dtype {self.dtype}")
+        return int(self._data.item())
+
+    def __contains__(self, element: Any) -> bool:
+        """`v in x`: whether any element of x equals v (a number or a tensor, broadcasting)."""
+        if not isinstance(element, (Tensor, builtins.int, builtins.float, builtins.bool, np.generic)):
+            raise RuntimeError(f"Tensor.__contains__ only supports a Tensor or a number, got "
+                               f"{type(element).__name__}")
+        return bool((self._data == _raw(element)).any())
 
     def __float__(self) -> float:
         return float(self.item())
@@ -308,12 +346,21 @@ class Tensor:
         self._grad = None
 
     # --- in-place updates (for optimizers and init; never recorded) ----------------------------
-    def _inplace(self, op: str) -> np.ndarray:
-        if self.requires_grad and function.is_grad_enabled():
+    def _refuse_inplace(self, op: str) -> None:
+        if not (self.requires_grad and function.is_grad_enabled()):
+            return
+        if self._ctx is None:
             raise RuntimeError(f"{op}: in-place operation on a tensor that requires grad (PyTorch: "
                                "a leaf Variable that requires grad is being used in an in-place "
                                "operation); do it inside no_grad() (as optimizers do), on .data, "
                                "or use the out-of-place op")
+        name = op.rstrip("_") or op
+        raise RuntimeError(f"{op}: in-place operations are not recorded by tinygrad_nn, and this tensor "
+                           f"is part of a graph that requires grad (PyTorch would record {op} here); "
+                           f"write y = y.{name}(...) instead, or do it inside no_grad()")
+
+    def _inplace(self, op: str) -> np.ndarray:
+        self._refuse_inplace(op)
         if not self._data.flags.writeable:
             raise RuntimeError(f"{op}: the tensor's data is read-only (a broadcast view?)")
         function.mark_modified(self)
@@ -357,14 +404,6 @@ class Tensor:
     def zero_(self) -> Tensor:
         return self.fill_(0.0)
 
-    def clamp_(self, min: builtins.float | None = None, max: builtins.float | None = None) -> Tensor:
-        """Limit the values to [min, max] in place."""
-        if min is None and max is None:
-            raise ValueError("clamp_: at least one of min and max must be given")
-        d = self._inplace("clamp_")
-        np.clip(d, min, max, out=d)
-        return self
-
     def uniform_(self, a: builtins.float = 0.0, b: builtins.float = 1.0, generator: Any = None) -> Tensor:
         """Fill with samples of U(a, b) in place (from `generator`, else the manual_seed one)."""
         from .creation import _numpy_rng
@@ -374,18 +413,6 @@ class Tensor:
         """Fill with samples of N(mean, std²) in place."""
         from .creation import _numpy_rng
         return self.copy_(_numpy_rng(generator).normal(mean, std, self.shape))
-
-    def exp_(self) -> Tensor:
-        """e**x in place."""
-        d = self._inplace("exp_")
-        np.exp(d, out=d)
-        return self
-
-    def log_(self) -> Tensor:
-        """Natural logarithm in place."""
-        d = self._inplace("log_")
-        np.log(d, out=d)
-        return self
 
     def __iadd__(self, other: Any) -> Tensor:
         return self.add_(other)
@@ -453,6 +480,10 @@ class Tensor:
                 dtype = a
         out = self if dtype is None else self._cast(dtype)
         return out.clone() if copy and out is self else out
+
+    def type_as(self, other: Tensor) -> Tensor:
+        """Cast to other's dtype: x.to(other.dtype). tensor([1.7]).type_as(tensor([1])) is tensor([1])."""
+        return self._cast(other.dtype)
 
     def cpu(self) -> Tensor:
         """Already on the CPU: self."""
@@ -597,6 +628,25 @@ class Tensor:
         if ones:
             out = out.sum(ones, keepdims=True)
         return out
+
+    def sum_to_size(self, *size: Any) -> Tensor:
+        """Sum over broadcast axes down to `size` (which must broadcast to x's shape), as PyTorch:
+        ones(2, 3).sum_to_size(1, 3) is [[2, 2, 2]]; the gradient is broadcast back."""
+        shape = tuple(size[0]) if len(size) == 1 and not isinstance(size[0], (builtins.int, np.integer)) \
+            else tuple(size)
+        try:
+            ok = np.broadcast_shapes(shape, self.shape) == self.shape
+        except ValueError:
+            ok = False
+        if not ok:
+            raise RuntimeError(f"sum_to_size: size {shape} is not expandable to the tensor's size "
+                               f"{self.shape}")
+        return self.sum_to(shape)
+
+    def where(self, condition: Any, other: Any) -> Tensor:
+        """self where condition holds, else other: tinygrad_nn.where(condition, self, other)."""
+        from .ops import where
+        return where(condition, self, other)
 
     def dot(self, other: Tensor) -> Tensor:
         return self @ other

@@ -495,3 +495,18 @@ def bernoulli(input: Tensor, p: float | None = None, generator: Generator | None
 
 Tensor.multinomial = multinomial   # type: ignore[attr-defined]  # also probs.multinomial(n)
 Tensor.bernoulli = bernoulli   # type: ignore[attr-defined]
+
+
+# --- Tensor.new_*: a factory with this tensor's dtype (and device) unless told otherwise --------------
+def _new_form(factory: Any, name: str) -> Any:
+    def method(self: Tensor, *args: Any, dtype: Any = None, **kwargs: Any) -> Tensor:
+        return factory(*args, dtype=self.dtype if dtype is None else dtype, **kwargs)
+    method.__name__ = method.__qualname__ = name
+    method.__doc__ = (f"x.{name}(...) is tinygrad_nn.{factory.__name__}(..., dtype=x.dtype) (another "
+                      f"dtype= may be given): x.new_zeros(2, 3) is zeros(2, 3) of x's dtype.")
+    return method
+
+
+for _factory in (zeros, ones, empty, full, tensor):
+    _name = f"new_{_factory.__name__}"
+    setattr(Tensor, _name, _new_form(_factory, _name))

@@ -34,7 +34,14 @@ from .math import (Acos, Acosh, Asin, Asinh, Atan, Atan2, Atanh, Cosh, Erf, Erfc
                    Log2, Log10, Sinh, Tan)
 from .rounding import Ceil, Floor, FloorDivide, Fmod, Remainder, Round, Sign, Trunc
 from .reduce import Median, Prod
-from .sort import searchsorted
+from .sort import bucketize, searchsorted
+# more methods and functions PyTorch scripts use: bitwise operators, statistics, joining helpers
+from . import bitwise, statistics  # noqa: E402,F401
+from .joining import (atleast_1d, atleast_2d, atleast_3d, broadcast_tensors, cartesian_prod,  # noqa: E402
+                      column_stack, concat, dstack, hstack, row_stack, vstack)
+from .linalg import tensordot  # noqa: E402
+# last: the in-place variants are made from the out-of-place methods above
+from . import inplace  # noqa: E402,F401
 
 __all__ = [
     "Abs", "Add", "Cast", "Cat", "Clip", "Cos", "Div", "Exp", "Expand", "GetItem", "LeakyRelu",
@@ -55,6 +62,8 @@ __all__ = [
     "Acos", "Acosh", "Asin", "Asinh", "Atan", "Atan2", "Atanh", "Cosh", "Erf", "Erfc", "Expm1",
     "Log1p", "Log2", "Log10", "Sinh", "Tan", "Ceil", "Floor", "FloorDivide", "Fmod", "Remainder",
     "Round", "Sign", "Trunc", "Median", "Prod", "searchsorted",
+    "atleast_1d", "atleast_2d", "atleast_3d", "broadcast_tensors", "bucketize", "cartesian_prod",
+    "column_stack", "concat", "dstack", "hstack", "row_stack", "tensordot", "vstack",
 ]
 # square-matrix ops (inverse, det, slogdet, logdet: Tensor methods; solve: a function)
 from .linalg_solve import Det, Inverse, LogAbsDet, Solve, SignLogAbsDet, solve  # noqa: E402

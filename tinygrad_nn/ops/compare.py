@@ -133,3 +133,19 @@ def nonzero(x: Tensor, as_tuple: bool = False) -> Any:
         return tuple(Tensor(i.astype(np.int64, copy=False)) for i in index)
     out = np.stack(index, axis=1) if x.ndim else np.zeros((len(index[0]), 0), np.int64)
     return Tensor(out.astype(np.int64, copy=False))
+
+
+@tensor_method("equal")
+def equal(x: Tensor, y: Any) -> bool:
+    """True if x and y have the same shape and the same values (a Python bool, as PyTorch;
+    nan is never equal). Different dtypes compare by value: equal(int [1], float [1.0]) is True."""
+    other = _raw(y)
+    other = np.asarray(other)
+    return bool(x.shape == other.shape and np.array_equal(x._data, other))
+
+
+@tensor_method("argwhere")
+def argwhere(x: Tensor) -> Tensor:
+    """The indices of the nonzero elements, one row each: (n, ndim) int64 (nonzero(x)).
+    tensor([[0, 1], [2, 0]]).argwhere() is [[0, 1], [1, 0]]."""
+    return nonzero(x)

@@ -172,6 +172,19 @@ def clip(x: Tensor, min: float | None = None, max: float | None = None) -> Tenso
     return Clip.apply(x, min, max)
 
 
+@tensor_method("clamp_min")
+def clamp_min(x: Tensor, min: Any) -> Tensor:
+    """max(x, min) elementwise: clamp(x, min=min). x.clamp_min(0.5).sum().backward() gives
+    x.grad = 1 where x >= 0.5, else 0."""
+    return x.clamp(min=min)
+
+
+@tensor_method("clamp_max")
+def clamp_max(x: Tensor, max: Any) -> Tensor:
+    """min(x, max) elementwise: clamp(x, max=max)."""
+    return x.clamp(max=max)
+
+
 @tensor_method("astype")
 def astype(x: Tensor, dtype: Any) -> Tensor:
     """The same values in another dtype; the gradient is cast back to x's dtype."""

@@ -345,3 +345,72 @@ def take_along_dim(x: Tensor, indices: Any, dim: int | None = None) -> Tensor:
                          f"{idx.shape} do not broadcast outside dim {d}") from None
     x = x.expand(*shape[:d], x.shape[d], *shape[d + 1:])
     return gather(x, d, np.broadcast_to(idx, shape[:d] + (idx.shape[d],) + shape[d + 1:]))
+
+
+def _index_along(op: str, x: Tensor, dim: int, index: Any) -> tuple[int, np.ndarray]:
+    """(dim, index) for the index_* ops: a 0-d or 1-d integer index into x's axis `dim`."""
+    d = _dim(op, dim, x.shape)
+    idx = _int_array(op, index)
+    if idx.ndim > 1:
+        raise ValueError(f"{op}: index must be 0-d or 1-d, got shape {idx.shape}")
+    _check_bounds(op, idx, x.shape[d] if x.ndim else 1, d, negative=True)
+    return d, idx.reshape(-1)
+
+
+def _spread(op: str, x: Tensor, d: int, idx: np.ndarray, source: Any) -> tuple[Tensor, np.ndarray]:
+    """source checked against x (same shape but len(index) along dim), and the index expanded to
+    source's shape: what scatter and scatter_add take."""
+    src = source if isinstance(source, Tensor) else Tensor(np.asarray(source))
+    if x.ndim == 0:
+        expected: tuple[int, ...] = ()
+    else:
+        expected = x.shape[:d] + (len(idx),) + x.shape[d + 1:]
+    if src.shape != expected:
+        raise ValueError(f"{op}: source of shape {src.shape} must have the input's shape {x.shape} "
+                         f"with {len(idx)} (the index length) in dim {d}")
+    if src.dtype != x.dtype:
+        raise TypeError(f"{op}: source has dtype {src.dtype}, the input {x.dtype} (they must match)")
+    if x.ndim == 0:
+        return src.reshape(1), idx
+    shape = [1] * x.ndim
+    shape[d] = len(idx)
+    return src, np.broadcast_to((idx % x.shape[d]).reshape(shape), expected)
+
+
+@tensor_method("index_add")
+def index_add(x: Tensor, dim: int, index: Any, source: Any, alpha: Any = 1) -> Tensor:
+    """x with alpha · source[..., i, ...] added to x[..., index[i], ...] along `dim` (repeats in
+    index accumulate): a scatter_add, so x and source both get gradients.
+
+    >>> Tensor([1.0, 2.0]).index_add(0, tensor([0, 0]), Tensor([1.0, 1.0]))   # Tensor([3. 2.])"""
+    d, idx = _index_along("index_add", x, dim, index)
+    src, spread = _spread("index_add", x, d, idx, source)
+    if alpha != 1:
+        src = src * alpha
+    if x.ndim == 0:
+        return x + src.sum()
+    return x.scatter_add(d, spread, src)
+
+
+@tensor_method("index_copy")
+def index_copy(x: Tensor, dim: int, index: Any, source: Any) -> Tensor:
+    """x with x[..., index[i], ...] = source[..., i, ...] along `dim` (a scatter: source gets the
+    gradient of the places it wrote, x of the rest). A repeated index writes one of its values."""
+    d, idx = _index_along("index_copy", x, dim, index)
+    src, spread = _spread("index_copy", x, d, idx, source)
+    if x.ndim == 0:
+        return src.reshape(())
+    return x.scatter(d, spread, src)
+
+
+@tensor_method("index_fill")
+def index_fill(x: Tensor, dim: int, index: Any, value: Any) -> Tensor:
+    """x with `value` (a number or a 0-d tensor) at x[..., index[i], ...] along `dim`; those places get
+    no gradient. Tensor([1.0, 2.0, 3.0]).index_fill(0, tensor([1]), 0.0) is Tensor([1. 0. 3.])."""
+    d, idx = _index_along("index_fill", x, dim, index)
+    mask = np.zeros(x.shape[d] if x.ndim else 1, bool)
+    mask[idx] = True
+    shape = [1] * x.ndim
+    if x.ndim:
+        shape[d] = x.shape[d]
+    return x.masked_fill(mask.reshape(shape), value)

@@ -289,3 +289,23 @@ def trace(x: Tensor) -> Tensor:
     if x.ndim != 2:
         raise ValueError(f"trace: needs a matrix, got shape {x.shape}")
     return diagonal(x).sum()
+
+
+@tensor_method("rot90")
+def rot90(x: Tensor, k: int = 1, dims: Sequence[int] = (0, 1)) -> Tensor:
+    """x rotated by k quarter turns in the plane of `dims`, from the first towards the second (numpy's
+    rot90): a flip and a transpose, so the gradient is rotated back. [[1, 2], [3, 4]].rot90() is
+    [[2, 4], [1, 3]]."""
+    if len(dims) != 2:
+        raise ValueError(f"rot90: expected two dims, got {tuple(dims)}")
+    if x.ndim < 2:
+        raise ValueError(f"rot90: needs at least 2 dims, got shape {x.shape}")
+    d0, d1 = _dims("rot90", dims, x.shape)
+    k %= 4
+    if k == 0:
+        return x
+    if k == 2:
+        return x.flip((d0, d1))
+    if k == 1:
+        return x.flip(d1).transpose(d0, d1)
+    return x.transpose(d0, d1).flip(d1)

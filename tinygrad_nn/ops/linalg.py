@@ -312,3 +312,57 @@ def cross(a: Tensor, b: Any, dim: int | None = None) -> Tensor:
     a, b = a.expand(*shape), b.expand(*shape)
     (a0, a1, a2), (b0, b1, b2) = a.unbind(d), b.unbind(d)
     return stack([a1 * b2 - a2 * b1, a2 * b0 - a0 * b2, a0 * b1 - a1 * b0], axis=d)
+
+
+@tensor_method("addmm")
+def addmm(x: Tensor, mat1: Tensor, mat2: Tensor, beta: Any = 1, alpha: Any = 1) -> Tensor:
+    """beta · x + alpha · (mat1 @ mat2), x broadcasting to the (n, p) product of (n, m) and (m, p)
+    matrices; beta=0 ignores x (nan in x does not propagate), as PyTorch.
+
+    >>> b = Tensor([1.0, 1.0], requires_grad=True)
+    >>> b.addmm(Tensor([[1.0, 2.0]]), Tensor([[3.0], [4.0]]) * Tensor([[1.0, 1.0]]), beta=2).sum().backward()
+    >>> b.grad   # Tensor([2. 2.]): d(beta · b)/db"""
+    a, b = (m if isinstance(m, Tensor) else Tensor(m) for m in (mat1, mat2))
+    if a.ndim != 2 or b.ndim != 2 or a.shape[1] != b.shape[0]:
+        raise ValueError(f"addmm: mat1 and mat2 must be matrices that multiply, got shapes {a.shape} "
+                         f"and {b.shape}")
+    try:
+        np.broadcast_to(np.empty(x.shape, bool), (a.shape[0], b.shape[1]))
+    except ValueError:
+        raise ValueError(f"addmm: input of shape {x.shape} does not broadcast to the product's shape "
+                         f"{(a.shape[0], b.shape[1])}") from None
+    product = a @ b
+    if alpha != 1:
+        product = alpha * product
+    if beta == 0:
+        return product
+    return (x if beta == 1 else beta * x) + product
+
+
+def tensordot(a: Any, b: Any, dims: Any = 2) -> Tensor:
+    """Sum of products over the last `dims` axes of a and the first of b (an int), or over the axes
+    paired by dims = ([a axes], [b axes]) (numpy's tensordot), as a reshape and one matmul:
+    tensordot(a (2, 3, 4), b (3, 4, 5), 2) is (2, 5), out[i, l] = Σ_jk a[i, j, k] b[j, k, l]."""
+    a = a if isinstance(a, Tensor) else Tensor(a)
+    b = b if isinstance(b, Tensor) else Tensor(b)
+    if isinstance(dims, (int, np.integer)):
+        if dims < 0 or dims > min(a.ndim, b.ndim):
+            raise ValueError(f"tensordot: dims={dims} is out of range for shapes {a.shape} and {b.shape}")
+        axes_a, axes_b = list(range(a.ndim - dims, a.ndim)), list(range(dims))
+    else:
+        first, second = dims
+        first = [first] if isinstance(first, (int, np.integer)) else list(first)
+        second = [second] if isinstance(second, (int, np.integer)) else list(second)
+        axes_a = [int(d) % max(a.ndim, 1) for d in first]
+        axes_b = [int(d) % max(b.ndim, 1) for d in second]
+    if len(axes_a) != len(axes_b) or any(a.shape[i] != b.shape[j] for i, j in zip(axes_a, axes_b)):
+        raise ValueError(f"tensordot: contracted dims {axes_a} of {a.shape} and {axes_b} of {b.shape} "
+                         "must have the same sizes")
+    free_a = [i for i in range(a.ndim) if i not in axes_a]
+    free_b = [j for j in range(b.ndim) if j not in axes_b]
+    k = 1
+    for i in axes_a:
+        k *= a.shape[i]
+    left = a.permute(*free_a, *axes_a).reshape(-1, k)           # (free of a, contracted)
+    right = b.permute(*axes_b, *free_b).reshape(k, -1)          # (contracted, free of b)
+    return (left @ right).reshape(*[a.shape[i] for i in free_a], *[b.shape[j] for j in free_b])

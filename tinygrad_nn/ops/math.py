@@ -18,6 +18,7 @@ from .register import floating, promote, tensor_method
 
 _LN2, _LN10 = math.log(2.0), math.log(10.0)
 _TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
+_SQRT_PI_OVER_TWO = math.sqrt(math.pi) / 2.0
 
 
 class Log2(Function):
@@ -235,6 +236,48 @@ class Erfc(Function):
         return -g * (-(x * x)).exp() * _TWO_OVER_SQRT_PI
 
 
+# Giles' polynomials ("Approximating the erfinv function", 2010): erfinv to ~1e-7, in w = -log(1 - x²)
+_ERFINV_CENTRAL = (2.81022636e-08, 3.43273939e-07, -3.5233877e-06, -4.39150654e-06, 0.00021858087,
+                   -0.00125372503, -0.00417768164, 0.246640727, 1.50140941)
+_ERFINV_TAIL = (-0.000200214257, 0.000100950558, 0.00134934322, -0.00367342844, 0.00573950773,
+                -0.0076224613, 0.00943887047, 1.00167406, 2.83297682)
+
+
+def _erfinv(x: np.ndarray) -> np.ndarray:
+    """erfinv in float64: Giles' approximation, then Newton steps on erf(y) = x. Near |x| = 1 the
+    residual is taken as (1 - |x|) - erfc(y), which is exact there, where erf(y) - |x| cancels."""
+    a = np.abs(x.astype(np.float64))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        w = -np.log((1 - a) * (1 + a))
+        central, tail = w - 2.5, np.sqrt(w) - 3
+        p, q = np.zeros_like(a), np.zeros_like(a)
+        for c_central, c_tail in zip(_ERFINV_CENTRAL, _ERFINV_TAIL):
+            p, q = p * central + c_central, q * tail + c_tail
+        y = np.where(w < 5, p, q) * a
+        refine = np.isfinite(y)
+        for _ in range(3):
+            yr = np.where(refine, y, 0.0)
+            residual = np.where(a < 0.5, np.asarray(_erf(yr), np.float64) - a,
+                                (1 - a) - np.asarray(_erfc(yr), np.float64))
+            y = np.where(refine, yr - residual / (_TWO_OVER_SQRT_PI * np.exp(-yr * yr)), y)
+        y = np.where(a == 1, np.inf, np.where(a > 1, np.nan, y))
+    return np.copysign(y, x).astype(x.dtype, copy=False)
+
+
+class Erfinv(Function):
+    """The inverse of erf on (-1, 1): erf(erfinv(x)) = x; ±inf at ±1, nan beyond."""
+    derivative = "dx = dout * sqrt(pi) / 2 * exp(out²)"
+
+    @staticmethod
+    def forward(ctx, x):
+        return _erfinv(x)
+
+    @staticmethod
+    def backward(ctx, g):
+        y = ctx.output
+        return g * (y * y).exp() * _SQRT_PI_OVER_TWO
+
+
 @tensor_method("log2")
 def log2(x: Tensor) -> Tensor:
     """Base-2 logarithm elementwise."""
@@ -332,6 +375,15 @@ def erfc(x: Tensor) -> Tensor:
     return Erfc.apply(floating(x))
 
 
+@tensor_method("erfinv")
+def erfinv(x: Tensor) -> Tensor:
+    """y with erf(y) = x, for -1 < x < 1; d/dx = √π/2 · exp(y²).
+
+    >>> x = Tensor([0.5], requires_grad=True); x.erfinv().sum().backward(); x.grad  # [1.2663]
+    """
+    return Erfinv.apply(floating(x))
+
+
 # --- compositions of primitives ----------------------------------------------------------------
 
 @tensor_method("square")
@@ -421,3 +473,58 @@ def logit(x: Tensor, eps: float | None = None) -> Tensor:
     if eps is not None:
         x = x.clip(eps, 1.0 - eps)
     return (x / (1 - x)).log()
+
+
+@tensor_method("nan_to_num")
+def nan_to_num(x: Tensor, nan: float = 0.0, posinf: float | None = None,
+               neginf: float | None = None) -> Tensor:
+    """x with nan, +inf and -inf replaced by `nan`, `posinf`, `neginf` (by default 0 and the
+    dtype's largest and smallest finite values). The gradient passes where x is finite and is 0
+    at the replaced places, as PyTorch: Tensor([nan, 1.0]).nan_to_num() is [0, 1]."""
+    if x.dtype.kind != "f":
+        return x.clone()
+    finite = numpy_call(np.isfinite, x._data)
+    return where(finite, x, numpy_call(_replaced, x._data, nan, posinf, neginf))
+
+
+def _replaced(x: np.ndarray, nan: float, posinf: float | None, neginf: float | None) -> np.ndarray:
+    return np.nan_to_num(x, nan=nan, posinf=posinf, neginf=neginf)
+
+
+@tensor_method("float_power")
+def float_power(x: Tensor, exponent: Any) -> Tensor:
+    """x ** exponent computed in float64 whatever the dtypes (PyTorch's float_power):
+    tinygrad_nn.float_power(tensor([2]), 3) is Tensor(8.0, dtype=float64)."""
+    exponent = exponent.double() if isinstance(exponent, Tensor) else exponent
+    return x.double() ** exponent
+
+
+@tensor_method("true_divide")
+def true_divide(x: Tensor, y: Any) -> Tensor:
+    """x / y, a float result for integer operands (div without rounding_mode): true_divide(tensor([3]), 2)
+    is Tensor([1.5])."""
+    return x / y
+
+
+@tensor_method("addcmul")
+def addcmul(x: Tensor, tensor1: Any, tensor2: Any, value: Any = 1) -> Tensor:
+    """x + value * tensor1 * tensor2, broadcasting (PyTorch's addcmul).
+
+    >>> Tensor([1.0]).addcmul(Tensor([2.0]), Tensor([3.0]), value=0.5)   # Tensor([4.])"""
+    product = tensor1 * tensor2 if isinstance(tensor1, Tensor) else tensor2 * tensor1
+    return x + (product if value == 1 else value * product)
+
+
+@tensor_method("addcdiv")
+def addcdiv(x: Tensor, tensor1: Any, tensor2: Any, value: Any = 1) -> Tensor:
+    """x + value * tensor1 / tensor2, broadcasting (PyTorch's addcdiv, as in Adam's update).
+    Integer tensor1 and tensor2 are refused, as PyTorch (its old integer division is gone).
+
+    >>> Tensor([1.0]).addcdiv(Tensor([3.0]), Tensor([2.0]), value=2)   # Tensor([4.])"""
+    kinds = [np.asarray(t._data if isinstance(t, Tensor) else t).dtype.kind for t in (tensor1, tensor2)]
+    if all(k in "iub" for k in kinds):
+        raise RuntimeError("addcdiv: integer division with addcdiv is no longer supported (PyTorch); "
+                           "use (input + value * torch.trunc(tensor1 / tensor2)).to(input.dtype) for "
+                           "integer inputs, or float tensors")
+    quotient = tensor1 / tensor2 if isinstance(tensor1, Tensor) else Tensor(tensor1) / tensor2
+    return x + (quotient if value == 1 else value * quotient)

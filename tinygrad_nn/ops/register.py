@@ -128,3 +128,12 @@ def floating(x: Tensor) -> Tensor:
     if x._data.dtype.kind == "f":
         return x
     return x.astype(get_default_dtype())
+
+
+def can_cast(from_: np.dtype, to: np.dtype) -> bool:
+    """PyTorch's can_cast, the rule for writing a result into an existing tensor (in-place ops):
+    any cast but float to integer or to bool, and anything but bool to bool."""
+    from_, to = np.dtype(from_), np.dtype(to)
+    if from_.kind == "f" and to.kind in "iub":
+        return False
+    return not (from_.kind != "b" and to.kind == "b")

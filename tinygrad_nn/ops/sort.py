@@ -150,3 +150,37 @@ def searchsorted(sorted_sequence: Any, values: Any, right: bool = False, side: s
     rows = [np.searchsorted(s, r, side=where_side)
             for s, r in zip(seq.reshape(-1, seq.shape[-1]), v.reshape(-1, v.shape[-1]))]
     return Tensor(np.array(rows, np.int64).reshape(v.shape))
+
+
+@tensor_method("histc")
+def histc(x: Tensor, bins: int = 100, min: float = 0, max: float = 0) -> Tensor:
+    """Counts of x's elements in `bins` equal-width bins over [min, max] (the data's own range when
+    min == max), in x's float dtype; elements outside are ignored, the last bin includes max.
+    Not differentiable. tensor([1.0, 2.0, 1.0, 4.0]).histc(bins=4, min=0, max=4) is [0, 2, 1, 1]."""
+    if x.dtype.kind != "f":
+        raise TypeError(f"histc: expected a floating point tensor, got dtype {x.dtype} (PyTorch: "
+                        "\"histogram_cpu\" not implemented for an integer dtype)")
+    if bins <= 0:
+        raise ValueError(f"histc: bins must be > 0, got {bins}")
+    if min > max:
+        raise ValueError(f"histc: max must be larger than min, got min={min} max={max}")
+    low, high = float(min), float(max)
+    if low == high and x.numel():
+        low, high = float(np.min(x._data)), float(np.max(x._data))
+    if low == high:
+        low, high = low - 1, high + 1
+    data = x._data[np.isfinite(x._data)]
+    counts, _ = np.histogram(data, bins=bins, range=(low, high))
+    return Tensor(counts.astype(x.dtype))
+
+
+def bucketize(input: Any, boundaries: Any, out_int32: bool = False, right: bool = False) -> Tensor:
+    """For each value, the index of its bucket among the sorted 1-d `boundaries`:
+    boundaries[i-1] < v <= boundaries[i] (right=False) or boundaries[i-1] <= v < boundaries[i]
+    (right=True); int64 (int32 with out_int32). bucketize([1, 5], [1, 3, 5]) is [0, 2]."""
+    b = np.asarray(_raw(boundaries))
+    if b.ndim != 1:
+        raise ValueError(f"bucketize: boundaries must be a 1-d tensor, got shape {b.shape}")
+    v = np.asarray(_raw(input))
+    out = np.searchsorted(b, v, side="right" if right else "left")
+    return Tensor(np.asarray(out, np.int32 if out_int32 else np.int64))
