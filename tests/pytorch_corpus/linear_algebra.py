@@ -13,7 +13,8 @@ print("residual", f"{torch.linalg.norm(X @ coef - y).item():.10f}")
 A = torch.tensor([[4.0, 1.0, 0.5], [1.0, 3.0, 0.2], [0.5, 0.2, 2.0]], requires_grad=True)
 d = torch.linalg.det(A)
 d.backward()
-print("det", f"{d.item():.10f}", "grad = det * inv(A).T", torch.allclose(A.grad, d.detach() * torch.linalg.inv(A.detach()).T))
+expected = d.detach() * torch.linalg.inv(A.detach()).T
+print("det", f"{d.item():.10f}", "grad = det * inv(A).T", torch.allclose(A.grad, expected))
 A.grad = None
 loss = torch.linalg.inv(A).sum() + torch.linalg.matrix_norm(A) + torch.linalg.vector_norm(A, ord=1)
 loss.backward()

@@ -26,10 +26,11 @@ print("linear", lrs(lambda o: lr_scheduler.LinearLR(o, start_factor=0.25, total_
 print("constant", lrs(lambda o: lr_scheduler.ConstantLR(o, factor=0.5, total_iters=3)))
 print("poly", lrs(lambda o: lr_scheduler.PolynomialLR(o, total_iters=8, power=2.0)))
 print("cosine", lrs(lambda o: lr_scheduler.CosineAnnealingLR(o, T_max=5, eta_min=0.01)))
-print("restarts", lrs(lambda o: lr_scheduler.CosineAnnealingWarmRestarts(o, T_0=3, T_mult=2, eta_min=0.001)))
+restarts = lr_scheduler.CosineAnnealingWarmRestarts
+print("restarts", lrs(lambda o: restarts(o, T_0=3, T_mult=2, eta_min=0.001)))
 print("warmup then cosine", lrs(lambda o: lr_scheduler.SequentialLR(
-    o, [lr_scheduler.LinearLR(o, start_factor=0.1, total_iters=3), lr_scheduler.CosineAnnealingLR(o, T_max=8)],
-    milestones=[3])))
+    o, [lr_scheduler.LinearLR(o, start_factor=0.1, total_iters=3),
+        lr_scheduler.CosineAnnealingLR(o, T_max=8)], milestones=[3])))
 print("cyclic", lrs(lambda o: lr_scheduler.CyclicLR(o, base_lr=0.01, max_lr=0.1, step_size_up=2,
                                                     mode="triangular2")))
 print("onecycle", lrs(lambda o: lr_scheduler.OneCycleLR(o, max_lr=0.5, total_steps=12), optimizer="adam"))
