@@ -129,3 +129,93 @@ def test_scatter_add_keyword_has_a_gradient():
 def test_linspace_refuses_bool():
     with pytest.raises(TypeError, match="linspace: not implemented for dtype bool"):
         tg.linspace(5, 10, 3, dtype=tg.bool)
+
+
+# --- the ops and arguments the suite found missing ------------------------------------------
+
+@pytest.mark.parametrize("dtype", ["bool", "uint8", "int8", "int32", "int64"])
+@pytest.mark.parametrize("op", ["sum", "prod", "cumsum", "cumprod"])
+def test_integer_reductions_accumulate_in_int64(op, dtype):
+    x = tg.tensor([1, 0, 1, 1], dtype=getattr(tg, dtype))
+    args = (0,) if op.startswith("cum") else ()
+    assert getattr(x, op)(*args).dtype == np.int64   # numpy: uint64 for uint8
+
+
+@pytest.mark.parametrize("op", ["sum", "prod", "cumsum", "cumprod", "mean"])
+def test_dtype_keyword_casts_first(op):
+    x = tg.tensor([1.5, 2.25, 3.0], requires_grad=True)
+    args = (0,) if op.startswith("cum") else ()
+    y = getattr(x, op)(*args, dtype=tg.float64)
+    assert y.dtype == np.float64
+    y.sum().backward()
+    assert x.grad.dtype == np.float32      # the cast is part of the graph
+    if torch is not None:
+        X = torch.tensor([1.5, 2.25, 3.0], requires_grad=True)
+        Y = getattr(X, op)(*args, dtype=torch.float64)
+        Y.sum().backward()
+        np.testing.assert_allclose(y.numpy(), Y.detach().numpy(), rtol=1e-12)
+        np.testing.assert_allclose(x.grad.numpy(), X.grad.numpy(), rtol=1e-6)
+
+
+def test_mean_of_integers_needs_a_dtype_as_in_pytorch():
+    with pytest.raises(TypeError, match=r"mean: could not infer output dtype.*int64.*x.float\(\).mean\(\)"):
+        tg.tensor([1, 2]).mean()
+    assert tg.tensor([1, 2]).mean(dtype=tg.float32).item() == 1.5
+    with pytest.raises(TypeError, match="var/std: only floating point"):
+        tg.tensor([1, 2]).std()
+
+
+VALUES = [-3.0, -0.5, 0.0, 0.75, 2.5, 30.0, 1000.0, -0.0]
+OTHERS = [1.0, -2.0, 0.25, 0.75, -1.5, 29.0, 999.0, 2.0]
+
+
+@needs_torch
+@pytest.mark.parametrize("op", ["logaddexp", "logaddexp2", "copysign"])
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_binary_ops_against_torch(op, dtype):
+    x = tg.tensor(VALUES, dtype=getattr(tg, dtype), requires_grad=True)
+    X = torch.tensor(VALUES, dtype=getattr(torch, dtype), requires_grad=True)
+    out, OUT = getattr(x, op)(tg.tensor(OTHERS, dtype=x.dtype)), getattr(X, op)(torch.tensor(OTHERS, dtype=X.dtype))
+    (out * tg.arange(1, 9)).sum().backward()
+    (OUT * torch.arange(1, 9)).sum().backward()
+    tol = 1e-12 if dtype == "float64" else 1e-6
+    np.testing.assert_allclose(out.numpy(), OUT.detach().numpy(), rtol=tol, atol=tol)
+    np.testing.assert_allclose(x.grad.numpy(), X.grad.numpy(), rtol=tol, atol=tol)
+    assert out.dtype == x.dtype
+
+
+def test_logaddexp_is_exact_where_the_naive_formula_overflows():
+    x = tg.tensor([1000.0, -1000.0, float("inf"), float("-inf")], dtype=tg.float64)
+    got = x.logaddexp(x).tolist()
+    assert got[:2] == [1000.0 + np.log(2.0), -1000.0 + np.log(2.0)] and got[2:] == [np.inf, -np.inf]
+    assert tg.tensor([1, 2]).copysign(-1).tolist() == [-1.0, -2.0]    # integers give floats
+
+
+def test_isposinf_isneginf():
+    x = tg.tensor([1.0, float("inf"), float("-inf"), float("nan")])
+    assert x.isposinf().tolist() == [False, True, False, False]
+    assert tg.isneginf(x).tolist() == [False, False, True, False]
+
+
+@needs_torch
+@pytest.mark.parametrize("beta,threshold", [(1.0, 20.0), (2.0, 5.0), (0.5, 1.0), (3.0, 0.0)])
+def test_softplus_beta_and_linear_tail_against_torch(beta, threshold):
+    values = [-30.0, -3.0, -0.1, 0.0, 0.4, 1.9, 2.6, 25.0, 30.0]
+    x = tg.tensor(values, dtype=tg.float64, requires_grad=True)
+    X = torch.tensor(values, dtype=torch.float64, requires_grad=True)
+    y = tg.nn.functional.softplus(x, beta=beta, threshold=threshold)
+    Y = torch.nn.functional.softplus(X, beta=beta, threshold=threshold)
+    y.sum().backward()
+    Y.sum().backward()
+    np.testing.assert_allclose(y.numpy(), Y.detach().numpy(), rtol=1e-14, atol=0)
+    np.testing.assert_allclose(x.grad.numpy(), X.grad.numpy(), rtol=1e-14, atol=1e-300)
+    module = tg.nn.Softplus(beta, threshold)
+    assert repr(module) == repr(torch.nn.Softplus(beta, threshold))
+    np.testing.assert_allclose(module(x).numpy(), Y.detach().numpy(), rtol=1e-14)
+
+
+def test_softplus_tail_is_exact_and_losses_keep_the_exact_form():
+    assert tg.tensor([30.0], dtype=tg.float64).softplus().item() == 30.0       # no 9.4e-14
+    logits = tg.tensor([30.0], dtype=tg.float64)
+    loss = tg.nn.functional.binary_cross_entropy_with_logits(logits, tg.tensor([0.0], dtype=tg.float64))
+    assert loss.item() == pytest.approx(30.0 + np.log1p(np.exp(-30.0)), rel=1e-15)

@@ -538,13 +538,20 @@ class Tensor:
         return Tensor(self._data != _raw(other))
 
     # --- compositions of primitives: no backward of their own --------------------------------
-    def mean(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
-        """Arithmetic mean over `axis` (all axes by default)."""
-        return self.sum(axis, keepdims) / _count(self.shape, axis)
+    def mean(self, axis: Axis = None, keepdims: bool = False, dtype: Any = None) -> Tensor:
+        """Arithmetic mean over `axis` (all axes by default). As in PyTorch, an integer or bool
+        tensor needs `dtype=` (or `.float()` first): its mean has no dtype to infer."""
+        x = self if dtype is None else self.to(dtype)
+        if x._data.dtype.kind != "f":
+            raise TypeError(f"mean: could not infer output dtype: the input is {x.dtype}, not floating "
+                            "point (PyTorch refuses it too); use x.float().mean() or mean(dtype=...)")
+        return x.sum(axis, keepdims) / _count(x.shape, axis)
 
     def var(self, axis: Axis = None, keepdims: bool = False, correction: int = 1) -> Tensor:
         """Variance over `axis`, divided by N - correction (PyTorch's default correction=1;
         numpy's np.var is correction=0)."""
+        if self._data.dtype.kind != "f":
+            raise TypeError(f"var/std: only floating point tensors (as PyTorch), got {self.dtype}")
         centered = self - self.mean(axis, keepdims=True)
         n = _count(self.shape, axis)
         return (centered * centered).sum(axis, keepdims) / max(n - correction, 0)

@@ -44,10 +44,18 @@ class Tanh(Module):
 
 
 class Softplus(Module):
-    """log(1 + exp(x)) elementwise, a smooth ReLU; its gradient is sigmoid(x)."""
+    """log(1 + exp(βx)) / β elementwise, a smooth ReLU, and x where βx > threshold; its gradient
+    is sigmoid(βx)."""
+
+    def __init__(self, beta: float = 1.0, threshold: float = 20.0) -> None:
+        super().__init__()
+        self.beta, self.threshold = beta, threshold
 
     def forward(self, x: Tensor) -> Tensor:
-        return F.softplus(x)
+        return F.softplus(x, self.beta, self.threshold)
+
+    def extra_repr(self) -> str:
+        return f"beta={self.beta}, threshold={self.threshold}"
 
 
 class Softmax(Module):

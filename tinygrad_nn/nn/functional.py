@@ -15,6 +15,7 @@ import numpy as np
 from .. import creation, ops
 from ..function import mark_modified
 from ..ops import einsum, where
+from ..ops.activations import exact_softplus
 from ..function import numpy_call
 from .._surface import function_form
 from .._tensor import Tensor
@@ -578,7 +579,7 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Any, weight: Any = N
                                      reduction: str = "mean", pos_weight: Any = None) -> Tensor:
     """Binary cross-entropy of sigmoid(input) against target in [0, 1], without computing sigmoid.
 
-    loss = weight * (pos_weight * y * softplus(-x) + (1 - y) * softplus(x))
+    loss = weight * (pos_weight * y * exact_softplus(-x) + (1 - y) * exact_softplus(x))
          (= -w [p y log σ(x) + (1-y) log(1-σ(x))])
     softplus never overflows, so logits of ±1000 give exact, finite losses and gradients
     (dloss/dx = σ(x) - y when the weights are 1). Shapes: target has the input's shape; weight
@@ -588,10 +589,10 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Any, weight: Any = N
     x = _check_input(input, op)
     y = _float_target(target, x, op)
     w = _elementwise_weight(weight, x, op)
-    positive = y * (-x).softplus()
+    positive = y * exact_softplus(-x)
     if pos_weight is not None:
         positive = positive * _elementwise_weight(pos_weight, x, op)
-    loss = positive + (1 - y) * x.softplus()
+    loss = positive + (1 - y) * exact_softplus(x)
     return _reduce(loss if w is None else loss * w, reduction, op)
 
 

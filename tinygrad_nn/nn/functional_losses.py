@@ -14,6 +14,7 @@ import numpy as np
 
 from ..function import numpy_call
 from ..ops import where
+from ..ops.activations import exact_softplus
 from .._tensor import Tensor
 from .distance import pairwise_distance
 from .functional import _check_input, _float_target, _reduce
@@ -102,7 +103,7 @@ def soft_margin_loss(input: Tensor, target: Any, *, reduction: str = "mean") -> 
     op = "soft_margin_loss"
     x = _check_input(input, op)
     y = _float_target(target, x, op)
-    return _reduce((-y * x).softplus(), reduction, op)
+    return _reduce(exact_softplus(-y * x), reduction, op)
 
 
 def multilabel_soft_margin_loss(input: Tensor, target: Any, weight: Any = None, *,

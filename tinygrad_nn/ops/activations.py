@@ -136,10 +136,24 @@ def sigmoid(x: Tensor) -> Tensor:
     return Sigmoid.apply(x)
 
 
-@tensor_method("softplus")
-def softplus(x: Tensor) -> Tensor:
-    """log(1 + e^x), stable for any x."""
+def exact_softplus(x: Tensor) -> Tensor:
+    """log(1 + e^x) at every x, stable (no linear tail): for losses and composites."""
     return Softplus.apply(floating(x))
+
+
+@tensor_method("softplus")
+def softplus(x: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
+    """log(1 + e^(βx)) / β, stable for any x, and x itself where βx > threshold, as PyTorch (the
+    tail is then exact: softplus(30.0) is 30.0, not 30 + 9.4e-14). d/dx = σ(βx), 1 in the tail.
+
+    >>> x = Tensor([0.0], requires_grad=True); x.softplus().sum().backward(); x.grad   # σ(0)
+    Tensor([0.5])
+    """
+    x = floating(x)
+    bx = x if beta == 1.0 else x * beta
+    soft = Softplus.apply(bx) if beta == 1.0 else Softplus.apply(bx) / beta
+    tail = numpy_call(np.greater, bx._data, threshold)
+    return where(tail, x, soft)
 
 
 @tensor_method("relu")
@@ -206,7 +220,7 @@ def selu(x: Tensor) -> Tensor:
 @tensor_method("mish")
 def mish(x: Tensor) -> Tensor:
     """x tanh(softplus(x))."""
-    return x * x.softplus().tanh()
+    return x * exact_softplus(x).tanh()
 
 
 @tensor_method("hardtanh")
@@ -248,7 +262,7 @@ def softsign(x: Tensor) -> Tensor:
 @tensor_method("logsigmoid")
 def logsigmoid(x: Tensor) -> Tensor:
     """log σ(x) = -softplus(-x), stable for any x."""
-    return -(-x).softplus()
+    return -exact_softplus(-x)
 
 
 @tensor_method("tanhshrink")

@@ -4,13 +4,14 @@ logcumsumexp (composed of logsumexp)."""
 from __future__ import annotations
 
 from collections import namedtuple
+from typing import Any
 
 import numpy as np
 
 from ..function import Function
 from .._tensor import Tensor
 from .arithmetic import where
-from .register import tensor_method
+from .register import accumulating, tensor_method
 from .shape import _dim
 
 
@@ -66,17 +67,19 @@ def _cumulative_axis(op: str, x: Tensor, axis: int) -> tuple[Tensor, int]:
 
 
 @tensor_method("cumsum")
-def cumsum(x: Tensor, axis: int) -> Tensor:
-    """Running sum along `axis`: out[i] = x[0] + ... + x[i]. Integer and bool tensors give int64
-    (as PyTorch and numpy)."""
+def cumsum(x: Tensor, axis: int, dtype: Any = None) -> Tensor:
+    """Running sum along `axis`: out[i] = x[0] + ... + x[i]. Integer and bool tensors give int64,
+    and `dtype=` casts x first, as PyTorch."""
+    x = accumulating(x, dtype, "cumsum")
     y, a = _cumulative_axis("cumsum", x, axis)
     return Cumsum.apply(y, a).reshape(*x.shape)
 
 
 @tensor_method("cumprod")
-def cumprod(x: Tensor, axis: int) -> Tensor:
+def cumprod(x: Tensor, axis: int, dtype: Any = None) -> Tensor:
     """Running product along `axis`: out[i] = x[0] * ... * x[i]; the gradient is exact where x
-    has zeros (see Cumprod)."""
+    has zeros (see Cumprod). Integer and bool tensors give int64, and `dtype=` casts x first."""
+    x = accumulating(x, dtype, "cumprod")
     y, a = _cumulative_axis("cumprod", x, axis)
     return Cumprod.apply(y, a).reshape(*x.shape)
 

@@ -422,6 +422,54 @@ def hypot(x: Tensor, y: Any) -> Tensor:
     return (x * x + y * y).sqrt()
 
 
+@tensor_method("logaddexp")
+def logaddexp(x: Tensor, y: Any) -> Tensor:
+    """log(e^x + e^y) without overflow: max(x, y) + log1p(e^-|x - y|). d/dx = σ(x - y), 1/2 where
+    x == y (the maximum's tie rule gives it); equal infinities give themselves, as PyTorch.
+
+    >>> Tensor([1000.0]).logaddexp(Tensor([1000.0]))   # 1000 + log 2
+    Tensor([1000.6931])
+    """
+    return _log_add(x, y, lambda d: d.exp().log1p())
+
+
+@tensor_method("logaddexp2")
+def logaddexp2(x: Tensor, y: Any) -> Tensor:
+    """log2(2^x + 2^y) without overflow: max(x, y) + log2(1 + 2^-|x - y|)."""
+    return _log_add(x, y, lambda d: d.exp2().log1p() / math.log(2.0))
+
+
+def _log_add(x: Tensor, y: Any, log_one_plus: Callable[[Tensor], Tensor]) -> Tensor:
+    x, y = promote(x, y, true_divide=True)
+    y_data = y._data if isinstance(y, Tensor) else y
+    same = numpy_call(np.equal, x._data, y_data)   # equal infinities: inf - inf would be nan
+    zero = np.zeros((), x.dtype)
+    gap = (where(same, zero, x) - where(same, zero, y)).abs()
+    return x.maximum(y) + log_one_plus(-gap)
+
+
+@tensor_method("copysign")
+def copysign(x: Tensor, y: Any) -> Tensor:
+    """|x| with the sign of y (its sign bit: -0.0 counts as negative), a float result. d/dx =
+    sign(x) sign(y), 0 at x == 0, as PyTorch; y gets no gradient (its sign is a constant)."""
+    x, y = promote(x, y, true_divide=True)
+    y_data = y._data if isinstance(y, Tensor) else y
+    sign = numpy_call(np.copysign, np.ones((), x.dtype), y_data)
+    return x.abs() * sign
+
+
+@tensor_method("isposinf")
+def isposinf(x: Tensor) -> Tensor:
+    """Where x is +inf (bool)."""
+    return Tensor(np.isposinf(x._data))
+
+
+@tensor_method("isneginf")
+def isneginf(x: Tensor) -> Tensor:
+    """Where x is -inf (bool)."""
+    return Tensor(np.isneginf(x._data))
+
+
 @tensor_method("xlogy")
 def xlogy(x: Tensor, y: Any) -> Tensor:
     """x * log(y), and 0 where x == 0 and y == 0 (0 log 0 = 0, as in entropy), as PyTorch.

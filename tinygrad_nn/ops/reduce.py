@@ -12,7 +12,7 @@ import numpy as np
 from ..function import Function, numpy_call
 from .._tensor import Axis, Tensor, _axes
 from .arithmetic import where
-from .register import tensor_method
+from .register import accumulating, tensor_method
 from .shape import Expand
 
 
@@ -89,8 +89,11 @@ def _reduce_axes(axis: Axis, ndim: int) -> tuple[int, ...]:
 
 
 @tensor_method("sum")
-def reduce_sum(x: Tensor, axis: Axis = None, keepdims: bool = False) -> Tensor:
-    """Sum over `axis` (an int, a tuple, negative allowed; all axes by default)."""
+def reduce_sum(x: Tensor, axis: Axis = None, keepdims: bool = False, dtype: Any = None) -> Tensor:
+    """Sum over `axis` (an int, a tuple, negative allowed; all axes by default). Bool and integer
+    tensors sum in int64, and `dtype=` casts x first, as PyTorch."""
+    if dtype is not None or x._data.dtype.kind in "biu":
+        x = accumulating(x, dtype, "sum")
     ndim = x._data.ndim
     return Sum.apply(x, _axes(axis, ndim) if ndim else _reduce_axes(axis, 0), keepdims)
 
@@ -237,12 +240,14 @@ _PROD_GRID = 256
 
 
 @tensor_method("prod")
-def prod(x: Tensor, axis: int | None = None, keepdims: bool = False) -> Tensor:
-    """Product of the elements along `axis` (an int; all of them if None, giving 0-d).
+def prod(x: Tensor, axis: int | None = None, keepdims: bool = False, dtype: Any = None) -> Tensor:
+    """Product of the elements along `axis` (an int; all of them if None, giving 0-d). Bool and
+    integer tensors multiply in int64, and `dtype=` casts x first, as PyTorch.
 
     >>> x = Tensor([0.0, 2.0, 3.0], requires_grad=True); x.prod().backward(); x.grad
     Tensor([6. 0. 0.])
     """
+    x = accumulating(x, dtype, "prod")
     if axis is None:
         out = Prod.apply(x.reshape(-1), 0, False)
         return out.reshape(*([1] * x.ndim)) if keepdims else out

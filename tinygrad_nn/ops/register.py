@@ -6,7 +6,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from .._tensor import Tensor, get_default_dtype
+from .._tensor import Tensor, _supported_dtype, get_default_dtype
 
 
 def tensor_method(*names: str) -> Callable[[Callable], Callable]:
@@ -120,6 +120,19 @@ def promote(x: Tensor, y: Any, true_divide: bool = False) -> tuple[Any, Any]:
     if true_divide and dtype.kind != "f":
         dtype = get_default_dtype()
     return _as_dtype(x, dtype), _as_dtype(y, dtype)
+
+
+def accumulating(x: Tensor, dtype: Any, op: str) -> Tensor:
+    """x in the dtype sum, prod, cumsum and cumprod accumulate in: `dtype` if given (x is cast
+    first, as PyTorch's dtype= does), else int64 for bool and integer tensors (PyTorch; numpy
+    would give uint64 for uint8), else x as it is."""
+    if dtype is not None:
+        d = _supported_dtype(dtype, op)
+    elif x._data.dtype.kind in "biu":
+        d = np.dtype(np.int64)
+    else:
+        return x
+    return x if x._data.dtype == d else x.astype(d)
 
 
 def floating(x: Tensor) -> Tensor:

@@ -13,8 +13,8 @@ from ...ops import where
 from ..._tensor import Tensor
 from ..strategies import (arrays, away_from, away_from_zero, bounded, broadcastable_tensors, positive,
                           shapes, tensors)
-from .core import (binary, NO_TIES, NOT_DIFFERENTIABLE, _numpy_sum_to, OpCase, OPS, reshaped, SMALL, unary,
-                   with_axis)
+from .core import (binary, NO_TIES, NOT_DIFFERENTIABLE, _numpy_sum_to, OFF_GRID, OpCase, OPS, reshaped,
+                   SMALL, unary, with_axis)
 from .math import _with_dim
 
 
@@ -219,6 +219,16 @@ TORCH_METHOD_OPS: list[OpCase] = [
            (st.lists(tensors(shapes(min_dims=1, max_dims=1, max_side=3)), min_size=2,
                      max_size=3).map(tuple),)),
     OpCase("tensordot", _tensordot, lambda a, b, k: np.tensordot(a, b, k), (_tensordot_args(),)),
+    # the last ops tinygrad's op suite found missing: softplus's beta and linear tail, logaddexp,
+    # copysign. x and y on disjoint grids, so x == y (where the composites' kinks cancel) is never drawn
+    OpCase("softplus", lambda x: x.softplus(beta=2.0), lambda x: np.log1p(np.exp(2 * x)) / 2,
+           unary(bounded(-4, 4)), variant="beta=2"),
+    OpCase("softplus", lambda x: x.softplus(beta=2.0, threshold=1.0),
+           lambda x: np.where(2 * x > 1, x, np.log1p(np.exp(2 * x)) / 2), unary(away_from([0.5])),
+           variant="linear tail"),
+    OpCase("logaddexp", lambda x, y: x.logaddexp(y), np.logaddexp, binary(NO_TIES, OFF_GRID)),
+    OpCase("logaddexp2", lambda x, y: x.logaddexp2(y), np.logaddexp2, binary(NO_TIES, OFF_GRID)),
+    OpCase("copysign", lambda x, y: x.copysign(y), np.copysign, binary(away_from_zero(), away_from_zero())),
 ]
 OPS.extend(TORCH_METHOD_OPS)
 NOT_DIFFERENTIABLE.update({f"{name}_" for name in (*_inplace.VALUE_OPS, *_inplace.VIEW_OPS)} | {
@@ -228,4 +238,5 @@ NOT_DIFFERENTIABLE.update({f"{name}_" for name in (*_inplace.VALUE_OPS, *_inplac
     "new_zeros", "new_ones", "new_full", "new_empty", "new_tensor",   # factories
     "stride", "is_contiguous", "element_size", "is_nonzero", "equal", "argwhere", "histc",
     "type_as",                                            # a cast: the astype row covers it
+    "isposinf", "isneginf",
 })
