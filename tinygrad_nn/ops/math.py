@@ -451,11 +451,16 @@ def _log_add(x: Tensor, y: Any, log_one_plus: Callable[[Tensor], Tensor]) -> Ten
 @tensor_method("copysign")
 def copysign(x: Tensor, y: Any) -> Tensor:
     """|x| with the sign of y (its sign bit: -0.0 counts as negative), a float result. d/dx =
-    sign(x) sign(y), 0 at x == 0, as PyTorch; y gets no gradient (its sign is a constant)."""
+    sign(x) sign(y), 0 at x == 0, and d/dy = 0 (zeros, not None), as PyTorch."""
     x, y = promote(x, y, true_divide=True)
     y_data = y._data if isinstance(y, Tensor) else y
     sign = numpy_call(np.copysign, np.ones((), x.dtype), y_data)
-    return x.abs() * sign
+    magnitude = x.abs() * sign
+    if isinstance(y, Tensor) and y.requires_grad:
+        # y joins the graph through a where that never picks it: its gradient is zeros, and
+        # no arithmetic touches y (0 * y would turn an infinite y into nan)
+        return where(np.zeros((), bool), y, magnitude)
+    return magnitude
 
 
 @tensor_method("isposinf")

@@ -71,10 +71,11 @@ def _source_positions(mode: str, n: int, lo: int, hi: int) -> np.ndarray | None:
     """For each output position along one axis, the input position it copies (None if the
     amounts do not fit). PyTorch's order with negative amounts: reflect and replicate pad from
     the whole axis, then crop (replicate (3, -5) of 5 values is three copies of the first);
-    circular crops, then pads (and may crop to nothing, as PyTorch)."""
+    circular crops, then pads. Any mode may crop an axis to nothing, as PyTorch's 2-d and 3-d
+    kernels allow (its 1-d reflect and replicate kernels refuse an empty result)."""
     grow = (max(lo, 0), max(hi, 0))
     if mode in ("reflect", "replicate"):
-        if n + lo + hi <= 0 or n == 0 or (mode == "reflect" and max(grow) >= n):
+        if n + lo + hi < 0 or n == 0 or (mode == "reflect" and max(grow) >= n):
             return None
         padded = np.pad(np.arange(n), grow, mode=_MODES[mode])  # type: ignore[call-overload]
         return padded[max(-lo, 0):len(padded) - max(-hi, 0)]
