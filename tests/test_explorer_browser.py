@@ -418,7 +418,7 @@ def test_a_big_graph_opens_collapsed_short_and_its_modules_open_in_place(browser
     flip(browser, "4", "label")   # collapsed again by its frame's label
     assert browser.execute_script("return explorer.collapsed['4'] && !explorer.collapsed['7'];")
     check_geometry(browser, data)
-    check_every_step(browser, traced, data["steps"], every=7)   # 478 steps; 7 is prime to the 3-op blocks
+    check_every_step(browser, traced, data["steps"], every=23)   # 478 steps; 23 is prime to the 3-op blocks
     for g in data["groups"]:
         if browser.execute_script("return explorer.collapsed[arguments[0]];", g["id"]):
             flip(browser, g["id"])
