@@ -632,3 +632,43 @@ def test_a_leaf_made_inside_the_step_replays():
     for _ in range(4):
         assert_same(compiled(), step())
     assert compiled.replays == 2, compiled.explain()
+
+
+def _update_by_in_place_variants(p, ema, x):
+    loss = (p * x).sum()
+    loss.backward()
+    with tinygrad_nn.no_grad():
+        p.sub_(0.5 * p.grad)
+        p.clamp_min_(-1.0)
+        p.masked_fill_(p > 2.5, 2.5)
+        p.addcdiv_(p.grad, p.grad.abs() + 1, value=-0.1)
+        ema.lerp_(p, 0.3)
+        p.tanh_()
+    p.grad = None
+    return loss
+
+
+def test_in_place_variants_replay_as_eager():
+    start = np.array([1.0, -2.0, 3.0, 0.5])
+    p1, e1 = Tensor(start.copy(), requires_grad=True), Tensor(np.zeros(4))
+    p2, e2 = Tensor(start.copy(), requires_grad=True), Tensor(np.zeros(4))
+    step = tinygrad_nn.compile(lambda x: _update_by_in_place_variants(p1, e1, x))
+    for k in range(1, 7):
+        x = Tensor(np.array([1.0, 2.0, -1.0, 0.5]) * k)
+        assert step(x).item() == _update_by_in_place_variants(p2, e2, x).item()
+        np.testing.assert_array_equal(p1.numpy(), p2.numpy())
+        np.testing.assert_array_equal(e1.numpy(), e2.numpy())
+    assert step.replays >= 3
+    assert "p0.clamp_min_(-1.0)" in step.code and "p0.tanh_()" in step.code
+    assert "relu" not in step.code and "clip" not in step.code   # the ops inside are not recorded twice
+
+
+def test_a_view_in_place_op_is_refused_with_the_line():
+    p = Tensor(np.ones((1, 3)), requires_grad=True)
+
+    def step():
+        with tinygrad_nn.no_grad():
+            p.squeeze_(0)
+        return p.sum()
+    with pytest.raises(CompileError, match=r"changed in place.*test_compile.py:\d+"):
+        tinygrad_nn.compile(step)()

@@ -284,7 +284,7 @@ class Recorder:
             return
         raise CompileError(f"compile: a tensor of shape {t.shape} was changed in place by code "
                            f"the recorder cannot replay, at {user_line()}; inside a compiled "
-                           "function change tensors with add_/sub_/mul_/div_/copy_/fill_/"
+                           "function change tensors with add_/sub_/mul_/div_/copy_/fill_/<op>_/"
                            "__setitem__ or an optimizer's step()")
 
     def refuse(self, what: str, t: Tensor) -> None:
@@ -495,7 +495,15 @@ _REFUSED = {"item": ".item()", "__bool__": "bool()", "__float__": "float()", "__
             "any": ".any()", "all": ".all()"}
 _COMPARISONS = {"__lt__": np.less, "__le__": np.less_equal, "__gt__": np.greater,
                 "__ge__": np.greater_equal, "__eq__": np.equal, "__ne__": np.not_equal}
-_INPLACE = ("add_", "mul_", "div_", "copy_", "fill_", "clamp_", "exp_", "log_", "__setitem__")
+_INPLACE = ("add_", "mul_", "div_", "copy_", "fill_", "__setitem__", "uniform_", "normal_",
+            "bernoulli_", "exponential_", "random_")
+
+
+def _inplace_methods() -> tuple[str, ...]:
+    """Every in-place method a replay repeats by calling it again: the ones above and each value
+    op's `<op>_` (ops/inplace.py). View ops (squeeze_, t_ ...) rebind the array and are refused."""
+    from ..ops.inplace import VALUE_OPS
+    return _INPLACE + tuple(f"{name}_" for name in VALUE_OPS)
 
 
 class Patches:
@@ -528,7 +536,7 @@ class Patches:
                                "replay would not repeat it: use t.data.copy_(new) or t.copy_(new)")
 
         self.patch(Tensor, "data", property(data.fget, set_data))
-        for name in _INPLACE:
+        for name in _inplace_methods():
             self.patch(Tensor, name, _recording_inplace(rec, Tensor.__dict__[name]))
         from ..nn.module import Module
         from ..optim import Optimizer
@@ -626,10 +634,14 @@ def _recording_inplace(rec: Recorder, original: Any) -> Any:
         if rec.opaque:
             return original(self, *args, **kwargs)
         rec.inplace(original, self, args, kwargs)   # named before: the values are the old ones
+        # the method is replayed as one call, so the ops it runs inside (x.relu_() computes
+        # x.relu() under no_grad) are not recorded as well
         rec.allow_modify += 1
+        rec.opaque += 1
         try:
             return original(self, *args, **kwargs)
         finally:
+            rec.opaque -= 1
             rec.allow_modify -= 1
     method.__name__ = original.__name__
     return method
