@@ -541,3 +541,31 @@ def test_inferred_dtypes_against_torch():
         same(ours, theirs)
     for args in [((2,), 7), ((2,), 1.5), ((2,), True)]:
         assert str(tg.full(*args).dtype) == str(t.full(*args).dtype).replace("torch.", "")
+
+
+LEGACY = [("FloatTensor", "float32"), ("DoubleTensor", "float64"), ("LongTensor", "int64"),
+          ("IntTensor", "int32"), ("ByteTensor", "uint8"), ("BoolTensor", "bool")]
+
+
+@pytest.mark.parametrize("name,dtype", LEGACY)
+def test_legacy_typed_constructors(name, dtype):
+    """Older tutorials' torch.FloatTensor(data), torch.LongTensor(sizes), x.type(torch.FloatTensor),
+    isinstance(x, torch.LongTensor): names of dtypes, making ordinary Tensors."""
+    kind = getattr(tg, name)
+    data = kind([[1, 0], [1, 1]])
+    assert isinstance(data, Tensor) and str(data.dtype) == dtype and data.shape == (2, 2)
+    assert kind(2, 3).shape == (2, 3) and kind().shape == (0,)
+    assert isinstance(data, kind) and not isinstance(tg.ones(1, dtype=tg.float16), kind)
+    assert str(tg.ones(2).type(kind).dtype) == dtype == str(tg.ones(2).type(f"torch.{name}").dtype)
+    with pytest.raises(TypeError, match=f"{name}: takes one sequence of data or int sizes"):
+        kind([1], [2])
+    t = needs_torch()
+    theirs = getattr(t, name)([[1, 0], [1, 1]])
+    assert str(theirs.dtype) == "torch." + dtype and data.tolist() == theirs.tolist()
+    assert tuple(getattr(t, name)(2, 3).shape) == (2, 3)
+
+
+def test_variable_is_a_tensor():
+    x = tg.autograd.Variable(tg.FloatTensor([1.0, 2.0]), requires_grad=True)
+    (x * x).sum().backward()
+    assert x.grad.tolist() == [2.0, 4.0]

@@ -76,6 +76,8 @@ __all__ = [
 from . import _surface  # noqa: E402  (first: __getattr__ needs it while the imports below run)
 from . import autograd  # noqa: E402,F401  (torch.autograd: Function, grad, backward, gradcheck)
 from ._device import backends, cuda, device, set_default_device  # noqa: E402,F401
+from .legacy_types import (BoolTensor, ByteTensor, CharTensor, DoubleTensor,  # noqa: E402,F401
+                           FloatTensor, HalfTensor, IntTensor, LongTensor, ShortTensor)
 from .creation import (Generator, as_tensor, bernoulli, default_generator, empty,  # noqa: E402,F401
                        empty_like, from_numpy, full_like, get_rng_state, initial_seed, linspace,
                        logspace, meshgrid, multinomial, normal, randint, randint_like, randperm,

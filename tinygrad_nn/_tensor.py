@@ -709,7 +709,10 @@ def _supported_dtype(dtype: Any, op: str) -> np.dtype:
     try:
         d = np.dtype(dtype)
     except TypeError:
-        raise TypeError(f"{op}: {dtype!r} is not a dtype") from None
+        from .legacy_types import legacy_dtype   # torch.FloatTensor, 'torch.LongTensor'
+        if legacy_dtype(dtype) is dtype:
+            raise TypeError(f"{op}: {dtype!r} is not a dtype") from None
+        d = np.dtype(legacy_dtype(dtype))
     if d.kind not in "biuf":
         raise TypeError(f"{op}: dtype {d} is not supported (use a float, int, uint or bool dtype)")
     return d
