@@ -672,3 +672,61 @@ def test_a_view_in_place_op_is_refused_with_the_line():
         return p.sum()
     with pytest.raises(CompileError, match=r"changed in place.*test_compile.py:\d+"):
         tinygrad_nn.compile(step)()
+
+
+def _manual_sgd(params, x, clear_after):
+    if not clear_after:
+        for p in params:
+            p.grad = None
+    loss = ((x @ params[0]).tanh() @ params[1]).pow(2).mean()
+    loss.backward()
+    with tinygrad_nn.no_grad():
+        for p in params:
+            p.sub_(p.grad, alpha=0.1)
+    if clear_after:
+        for p in params:
+            p.grad = None
+    return loss
+
+
+@pytest.mark.parametrize("clear_after", [True, False])
+def test_a_dead_gradient_is_scaled_in_place_and_a_kept_one_is_not(clear_after):
+    rng = np.random.default_rng(0)
+    start = [rng.standard_normal((3, 4)).astype(np.float32), rng.standard_normal((4, 2)).astype(np.float32)]
+    mine = [Tensor(a.copy(), requires_grad=True) for a in start]
+    ref = [Tensor(a.copy(), requires_grad=True) for a in start]
+    step = tinygrad_nn.compile(lambda x: _manual_sgd(mine, x, clear_after))
+    for k in range(5):
+        x = Tensor(rng.standard_normal((5, 3)).astype(np.float32))
+        step(x)
+        _manual_sgd(ref, x, clear_after)
+        for a, b in zip(mine, ref):   # bitwise: the same roundings as eager's lr * g
+            np.testing.assert_array_equal(a.numpy(), b.numpy())
+            assert (a.grad is None) == (b.grad is None)
+            if a.grad is not None:    # a gradient kept after the step is not scaled
+                np.testing.assert_array_equal(a.grad.numpy(), b.grad.numpy())
+    source = step.recordings[0].program.source
+    assert ("out=" in source) == clear_after, source
+
+
+def test_a_gradient_viewed_after_the_update_is_not_scaled_in_place():
+    w = Tensor(np.arange(6.0).reshape(2, 3), requires_grad=True)
+
+    def step():
+        (w * w).sum().backward()
+        first_row = w.grad[0]          # a view of the gradient, read after the update
+        with tinygrad_nn.no_grad():
+            w.sub_(w.grad, alpha=0.5)
+        w.grad = None
+        return first_row * 1.0
+    compiled = tinygrad_nn.compile(step)
+    w_ref = Tensor(np.arange(6.0).reshape(2, 3), requires_grad=True)
+    for _ in range(4):
+        got = compiled()
+        (w_ref * w_ref).sum().backward()
+        want = w_ref.grad[0] * 1.0
+        with tinygrad_nn.no_grad():
+            w_ref.sub_(w_ref.grad, alpha=0.5)
+        w_ref.grad = None
+        np.testing.assert_array_equal(got.numpy(), want.numpy())
+        np.testing.assert_array_equal(w.numpy(), w_ref.numpy())

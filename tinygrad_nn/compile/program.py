@@ -53,8 +53,8 @@ class Program:
             if name not in keep:
                 dies_at.setdefault(at, []).append(name)
         for i, ins in enumerate(self.instrs):
-            lines.append("    " + ins.code)
             dead = dies_at.get(i, [])
+            lines.append("    " + self._scaled_in_place(i, ins, dead))
             values = sorted(n for n in dead if n.startswith("v"))
             if values:
                 lines.append("    del " + ", ".join(values))
@@ -62,6 +62,23 @@ class Program:
                 lines.append(f"    {c}.__dict__.clear()")   # the masks a forward kept
         lines.append(f"    return ({', '.join(self.out_exprs)}{',' if len(self.out_exprs) == 1 else ''})")
         return "\n".join(lines) + "\n"
+
+    def _scaled_in_place(self, i: int, ins: Instr, dead: list[str]) -> str:
+        """`p += K * g` as `g *= K; p += g` when g dies here and is no tensor's .grad at the end
+        (gradients cleared after the step): the same rounding, one temporary fewer -- the buffer
+        reuse that lets a replayed SGD step beat the textbook numpy that allocates lr * g."""
+        g = ins.scratch
+        if g is None or g not in dead:
+            return ins.code
+        found = re.fullmatch(rf"(\S+) \+= (K\d+) \* {g}(; _mark\(\w+\))?", ins.code)
+        if found is None or type(self.env[found.group(2)]) not in (float, int):
+            return ins.code
+        for j, other in enumerate(self.instrs):   # g bound to a .grad must be unbound after i
+            held = re.fullmatch(rf"(\w+)\.grad = _wrap\({g}\)", other.code)
+            if held and not any(later.code.startswith(f"{held.group(1)}.grad = ")
+                                for later in self.instrs[max(i, j) + 1:]):
+                return ins.code
+        return f"np.multiply({g}, {found.group(2)}, out={g}); {found.group(1)} += {g}{found.group(3) or ''}"
 
     def run(self, args: tuple) -> Any:
         flat = self._run(args)

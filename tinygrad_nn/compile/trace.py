@@ -74,6 +74,7 @@ class Instr:
     phase: str
     where: str
     constants: list[str] = field(default_factory=list)
+    scratch: str | None = None   # a value the line may overwrite if nothing reads it afterwards
 
 
 class Recorder:
@@ -400,8 +401,11 @@ class Recorder:
             return False
         other = args[0]
         o = self.value(other._data if isinstance(other, Tensor) else other)
+        scratch = None
         if op == "add_":
             code = f"{array} += {o}" if alpha == 1.0 else f"{array} += {self.constant(alpha)} * {o}"
+            if alpha != 1.0 and isinstance(other, Tensor) and self._owns_memory(other._data, target):
+                scratch = o   # p -= lr * g may scale g in place when g is dead (see program.py)
         else:
             code = f"{array}[...] {'*' if op == 'mul_' else '/'}= {o}"
         if name is not None:
@@ -418,7 +422,17 @@ class Recorder:
             text = f"{shown} {'*' if op == 'mul_' else '/'}= {other_shown}"
         self.add(code, text, op, [o], None, str(target.shape),
                  phase="update" if target.requires_grad else self.phase)
+        self.instrs[-1].scratch = scratch
         return True
+
+    def _owns_memory(self, a: np.ndarray, target: Tensor) -> bool:
+        """Whether `a` may be scaled in place once dead: a recorded output (not an argument or a
+        constant) that owns its memory, of the target's dtype, that no other recorded array views."""
+        name = self.names.get(id(a), "")
+        if not name.startswith("v") or not a.flags.owndata or a.dtype != target._data.dtype:
+            return False
+        return not any(isinstance(b, np.ndarray) and b is not a and np.may_share_memory(a, b)
+                       for b in self.keep)
 
     def effect(self, fn: Callable, args: tuple) -> None:
         """fn(*args) for its effect alone (manual_seed): replayed as the same call."""
