@@ -236,3 +236,21 @@ def test_two_dim_pads_with_crops_against_torch(mode, amounts):
     theirs = torch.nn.functional.pad(torch.tensor(x), amounts, mode=mode)
     assert ours.shape == tuple(theirs.shape)
     np.testing.assert_array_equal(ours.numpy(), theirs.numpy())
+
+
+def test_where_of_a_condition_alone_gives_the_indices():
+    mask = tg.tensor([[True, False], [False, True]])
+    rows, cols = tg.where(mask)
+    assert rows.tolist() == [0, 1] and cols.tolist() == [0, 1] and rows.dtype == np.int64
+    with pytest.raises(TypeError, match="give both a and b, or neither"):
+        tg.where(mask, 1.0)
+
+
+@pytest.mark.parametrize("name,shapes", [("atleast_1d", [(1,), (2,)]), ("atleast_2d", [(1, 1), (1, 2)]),
+                                         ("atleast_3d", [(1, 1, 1), (1, 2, 1)])])
+def test_atleast_of_several_tensors_is_a_tuple(name, shapes):
+    fn = getattr(tg, name)
+    pair = fn(tg.tensor(1.0), tg.ones(2))
+    assert isinstance(pair, tuple) and [t.shape for t in pair] == shapes
+    assert [t.shape for t in fn([tg.tensor(1.0), tg.ones(2)])] == shapes
+    assert fn(tg.ones(2)).shape == shapes[1]

@@ -250,13 +250,22 @@ class Where(Function):
                 Where.apply(ctx.cond, zero, g) if need_b else None)
 
 
+_NOT_GIVEN: Any = object()   # where(cond) alone: no a and b
+
+
 def _as_dtype(a: np.ndarray, dtype: np.dtype) -> np.ndarray:
     return a.astype(dtype, copy=False)
 
 
-def where(cond: Any, a: Any, b: Any) -> Tensor:
+def where(cond: Any, a: Any = _NOT_GIVEN, b: Any = _NOT_GIVEN) -> Any:
     """Elementwise `a` where `cond` is true, else `b`; cond gets no gradient. The result's dtype
-    is PyTorch's for `a op b` (where(c, int_tensor, 2.5) is the default float, not float64)."""
+    is PyTorch's for `a op b` (where(c, int_tensor, 2.5) is the default float, not float64).
+    where(cond) alone is PyTorch's nonzero(cond, as_tuple=True): the indices, one tensor per dim."""
+    if a is _NOT_GIVEN and b is _NOT_GIVEN:
+        cond = cond if isinstance(cond, Tensor) else Tensor(np.asarray(cond))
+        return cond.nonzero(as_tuple=True)
+    if a is _NOT_GIVEN or b is _NOT_GIVEN:
+        raise TypeError("where: give both a and b, or neither (where(cond) gives the indices)")
     if isinstance(cond, Tensor):
         cond = cond._data
     if isinstance(a, Tensor):

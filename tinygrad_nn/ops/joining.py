@@ -3,7 +3,7 @@ composition's): hstack, vstack, dstack, column_stack, broadcast_tensors, cartesi
 atleast_Nd helpers they stand on. Functions, not Tensor methods, as in PyTorch."""
 from __future__ import annotations
 
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 import numpy as np
 
@@ -19,23 +19,46 @@ def _tensors(op: str, tensors: Sequence[Any]) -> list[Tensor]:
     return [t if isinstance(t, Tensor) else Tensor(t) for t in tensors]
 
 
-def atleast_1d(x: Tensor) -> Tensor:
-    """x, with a 0-d x as shape (1,)."""
+def _each(promote: Callable[[Tensor], Tensor], tensors: tuple) -> Any:
+    """PyTorch's atleast_*d forms: one tensor gives one tensor; several (or one sequence of them)
+    give a tuple."""
+    if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
+        return tuple(promote(t) for t in tensors[0])
+    if len(tensors) == 1:
+        return promote(tensors[0])
+    return tuple(promote(t) for t in tensors)
+
+
+def _at_least_1d(x: Tensor) -> Tensor:
     return x.reshape(1) if x.ndim == 0 else x
 
 
-def atleast_2d(x: Tensor) -> Tensor:
-    """x, with fewer dims made (1, n) (or (1, 1))."""
+def _at_least_2d(x: Tensor) -> Tensor:
     return x.reshape(1, -1) if x.ndim < 2 else x
 
 
-def atleast_3d(x: Tensor) -> Tensor:
-    """x with at least 3 dims, numpy's way: (n,) becomes (1, n, 1) and (m, n) becomes (m, n, 1)."""
+def _at_least_3d(x: Tensor) -> Tensor:
     if x.ndim == 0:
         return x.reshape(1, 1, 1)
     if x.ndim == 1:
         return x.reshape(1, -1, 1)
     return x.unsqueeze(-1) if x.ndim == 2 else x
+
+
+def atleast_1d(*tensors: Any) -> Any:
+    """x, with a 0-d x as shape (1,); several tensors give a tuple."""
+    return _each(_at_least_1d, tensors)
+
+
+def atleast_2d(*tensors: Any) -> Any:
+    """x, with fewer dims made (1, n) (or (1, 1)); several tensors give a tuple."""
+    return _each(_at_least_2d, tensors)
+
+
+def atleast_3d(*tensors: Any) -> Any:
+    """x with at least 3 dims, numpy's way: (n,) becomes (1, n, 1) and (m, n) becomes (m, n, 1);
+    several tensors give a tuple."""
+    return _each(_at_least_3d, tensors)
 
 
 def hstack(tensors: Sequence[Any]) -> Tensor:
