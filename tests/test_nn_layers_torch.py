@@ -226,6 +226,24 @@ def test_embedding_from_pretrained():
     assert trainable.weight.requires_grad and list(trainable.state_dict()) == ["weight"]
 
 
+@pytest.mark.parametrize("options", [{"max_norm": 1.0}, {"max_norm": 1.5, "norm_type": 1.0},
+                                     {"scale_grad_by_freq": True},
+                                     {"max_norm": 1.0, "scale_grad_by_freq": True, "padding_idx": 5}])
+def test_embedding_max_norm_and_scale_grad_by_freq_match_pytorch(options):
+    w = RNG.standard_normal((6, 3)) * 2
+    ours = nn.Embedding.from_pretrained(Tensor(w.copy()), freeze=False, **options)
+    theirs = torch.nn.Embedding.from_pretrained(torch.tensor(w.copy()), freeze=False, **options)
+    idx = np.array([[0, 2, 2], [4, 2, 5]])
+    out, ref = ours(idx), theirs(torch.tensor(idx))
+    _close(out, ref)
+    _close(ours.weight, theirs.weight)             # max_norm renormalises the used rows in place
+    g = RNG.standard_normal(out.shape)
+    out.backward(g)
+    ref.backward(torch.tensor(g))
+    _close(ours.weight.grad, theirs.weight.grad)
+    assert repr(ours) == repr(theirs)
+
+
 @pytest.mark.parametrize("shape, normalized, affine, bias", [
     ((4, 5), 5, True, True), ((2, 3, 4), (3, 4), True, False), ((3, 4), [4], False, True)])
 def test_layer_norm_matches_pytorch(shape, normalized, affine, bias):

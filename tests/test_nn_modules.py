@@ -365,3 +365,20 @@ def test_linear_and_activations_match_pytorch(n_in, n_out, seed):
                               (lambda t: F.log_softmax(t, 0), lambda t: torch.log_softmax(t, 0))]:
         np.testing.assert_allclose(ours_fn(Tensor(x)).numpy(), torch_fn(torch.tensor(x)).numpy(),
                                    rtol=1e-12, atol=1e-12)
+
+
+def test_embedding_max_norm_renormalises_the_used_rows_in_place():
+    w = np.array([[3.0, 4.0], [0.3, 0.4], [6.0, 8.0]])
+    emb = nn.Embedding.from_pretrained(Tensor(w.copy()), freeze=False, max_norm=1.0)
+    out = emb(np.array([0, 1, 0]))
+    np.testing.assert_allclose(out.numpy(), [[0.6, 0.8], [0.3, 0.4], [0.6, 0.8]], rtol=1e-6)
+    np.testing.assert_allclose(emb.weight.numpy()[:2], [[0.6, 0.8], [0.3, 0.4]], rtol=1e-6)
+    assert emb.weight.numpy()[2].tolist() == [6.0, 8.0]        # not looked up: unchanged
+
+
+def test_embedding_scale_grad_by_freq_divides_by_the_count():
+    emb = nn.Embedding.from_pretrained(Tensor(np.ones((3, 2))), freeze=False, scale_grad_by_freq=True)
+    emb(np.array([0, 0, 0, 2])).sum().backward()
+    assert emb.weight.grad.tolist() == [[1.0, 1.0], [0.0, 0.0], [1.0, 1.0]]   # 3 uses / 3; 1 / 1
+    with pytest.raises(NotImplementedError, match="sparse=True"):
+        nn.Embedding(3, 2, sparse=True)

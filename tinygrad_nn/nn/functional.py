@@ -13,9 +13,10 @@ from typing import Any, Callable
 import numpy as np
 
 from .. import creation, ops
-from ..function import mark_modified
+from ..function import mark_modified, no_grad
 from ..ops import einsum, where
 from ..ops.activations import exact_softplus
+from ..ops.index import ScaleGrad
 from ..function import numpy_call
 from .._surface import function_form
 from .._tensor import Tensor
@@ -179,13 +180,20 @@ def one_hot(tensor: Any, num_classes: int = -1) -> Tensor:
     return Tensor((t[..., None] == np.arange(num_classes)).astype(np.int64))
 
 
-def embedding(input: Any, weight: Tensor, padding_idx: int | None = None) -> Tensor:
+def embedding(input: Any, weight: Tensor, padding_idx: int | None = None, max_norm: float | None = None,
+              norm_type: float = 2.0, scale_grad_by_freq: bool = False, sparse: bool = False) -> Tensor:
     """Rows of `weight` at integer indices: y[...] = weight[input[...]].
 
     The gradient adds up at repeated indices; the row padding_idx gets none (its value is still
-    returned). Shapes: input (*) integers in [0, num_embeddings), weight (num_embeddings, dim)
+    returned). With max_norm, the looked-up rows whose norm_type-norm exceeds it are first scaled
+    in place to norm max_norm (weight changes, as in PyTorch: row * max_norm / (norm + 1e-7));
+    with scale_grad_by_freq, each row's gradient is divided by how often its index occurs in
+    `input`. Shapes: input (*) integers in [0, num_embeddings), weight (num_embeddings, dim)
     -> (*, dim).
     """
+    if sparse:
+        raise NotImplementedError("embedding: sparse=True (sparse gradients) is not supported: numpy "
+                                  "has no sparse tensors; the dense gradient is the same numbers")
     idx = input._data if isinstance(input, Tensor) else np.asarray(input)
     if idx.dtype.kind not in "iu":
         raise TypeError(f"embedding: expected integer indices, got dtype {idx.dtype}")
@@ -193,7 +201,11 @@ def embedding(input: Any, weight: Tensor, padding_idx: int | None = None) -> Ten
     if idx.size and (idx.min() < 0 or idx.max() >= n):
         raise IndexError(f"embedding: indices must be in [0, {n}) for a weight of shape "
                          f"{weight.shape}, got values from {int(idx.min())} to {int(idx.max())}")
+    if max_norm is not None:
+        _renorm_rows(weight, idx, max_norm, norm_type)
     rows = weight[idx]                                     # (*, dim)
+    if scale_grad_by_freq:
+        rows = ScaleGrad.apply(rows, numpy_call(_inverse_frequency, idx, rows._data.dtype))
     if padding_idx is None:
         return rows
     padded = (idx == padding_idx % n)[..., None]
@@ -201,6 +213,22 @@ def embedding(input: Any, weight: Tensor, padding_idx: int | None = None) -> Ten
         return rows
     # the same values in both branches: only the gradient to the padding row is cut
     return where(padded, rows.detach(), rows)
+
+
+def _renorm_rows(weight: Tensor, idx: np.ndarray, max_norm: float, norm_type: float) -> None:
+    """PyTorch's embedding_renorm_: the rows at idx with norm > max_norm scaled to max_norm."""
+    used = numpy_call(np.unique, idx)
+    with no_grad():
+        rows = weight[used]
+        norms = rows.norm(norm_type, dim=1, keepdim=True)
+        scale = where(norms > max_norm, max_norm / (norms + 1e-7), np.ones((), rows.dtype))
+        weight[used] = rows * scale
+
+
+def _inverse_frequency(idx: np.ndarray, dtype: np.dtype) -> np.ndarray:
+    """1 / (how often each position's index occurs in idx), shaped (*idx.shape, 1)."""
+    _, inverse, counts = np.unique(idx, return_inverse=True, return_counts=True)
+    return (1.0 / counts[inverse.reshape(idx.shape)])[..., None].astype(dtype)
 
 
 def layer_norm(input: Tensor, normalized_shape: Any, weight: Tensor | None = None,

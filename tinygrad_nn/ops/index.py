@@ -28,6 +28,20 @@ class GetItem(Function):
         return ScatterAdd.apply(g, index, x.shape), None
 
 
+class ScaleGrad(Function):
+    """x unchanged; the gradient multiplied by the constant s (embedding's scale_grad_by_freq
+    divides each looked-up row's gradient by how often its index occurs in the batch)."""
+    derivative = "dx = dout * s"
+
+    @staticmethod
+    def forward(ctx, x, s):
+        return x.copy()
+
+    @staticmethod
+    def backward(ctx, g):
+        return ScaleGrad.apply(g * ctx.inputs[1], np.ones((), g.dtype)), None
+
+
 class ScatterAdd(Function):
     """zeros(shape) with g added at `index` (repeats accumulate); the reverse of GetItem."""
     derivative = "dg = dout[index]"
