@@ -17,7 +17,7 @@ except ImportError:
     torch = None
 needs_torch = pytest.mark.skipif(torch is None, reason="compares with PyTorch")
 if torch is not None:   # test_lr_scheduler skips itself without torch
-    from test_lr_scheduler import OPTIMIZERS, _groups, _models, _train_step
+    from test_lr_scheduler import _groups, _models, check_epoch_by_epoch
 
 
 SCHEDULERS = {
@@ -60,35 +60,11 @@ PAIRS = [(name, "SGD") for name in SCHEDULERS] + [(name, "Adam") for name in MOM
     [("LinearLR", "RMSprop"), ("SequentialLR", "Adagrad")]
 
 
-def _momenta(opt):
-    return [g["betas"][0] if "betas" in g else g.get("momentum") for g in opt.param_groups]
-
-
 @needs_torch
 @pytest.mark.filterwarnings("ignore::UserWarning")
 @pytest.mark.parametrize("name, opt_name", PAIRS)
 def test_schedulers_match_pytorch_epoch_by_epoch(name, opt_name):
-    ours, theirs = _models()
-    opt = OPTIMIZERS[opt_name](optim, _groups(ours))
-    ref_opt = OPTIMIZERS[opt_name](torch.optim, _groups(theirs))
-    sched = SCHEDULERS[name](lr_scheduler, opt)
-    ref_sched = SCHEDULERS[name](torch.optim.lr_scheduler, ref_opt)
-    assert sched.get_last_lr() == pytest.approx(ref_sched.get_last_lr(), rel=1e-13)
-    for epoch in range(10):
-        loss, ref_loss = _train_step(ours, opt, theirs, ref_opt)
-        assert loss == pytest.approx(ref_loss, rel=1e-10)
-        sched.step()
-        ref_sched.step()
-        assert getattr(sched, "last_epoch", None) == getattr(ref_sched, "last_epoch", None)
-        assert sched.get_last_lr() == pytest.approx(ref_sched.get_last_lr(), rel=1e-13, abs=1e-16)
-        ref_lrs = [g["lr"] for g in ref_opt.param_groups]
-        assert [g["lr"] for g in opt.param_groups] == pytest.approx(ref_lrs, rel=1e-13, abs=1e-16)
-        mine, ref_momenta = _momenta(opt), _momenta(ref_opt)   # None for optimizers without momentum
-        assert [m is None for m in mine] == [m is None for m in ref_momenta]
-        assert [m for m in mine if m is not None] == pytest.approx(
-            [m for m in ref_momenta if m is not None], rel=1e-13)
-    for p, q in zip(ours.parameters(), theirs.parameters()):
-        np.testing.assert_allclose(p.numpy(), q.detach().numpy(), rtol=1e-9, atol=1e-12)
+    check_epoch_by_epoch(SCHEDULERS[name], opt_name, first_rel=1e-13)
 
 
 @needs_torch
@@ -248,7 +224,8 @@ def test_state_dict_round_trip_resumes_the_schedule(name, tmp_path):
         sched.step()
         sched2.step()
         assert sched2.get_last_lr() == sched.get_last_lr()
-        assert _momenta(opt2) == _momenta(opt)
+        momenta = [(g.get("momentum"), g.get("betas")) for g in opt.param_groups]
+        assert [(g.get("momentum"), g.get("betas")) for g in opt2.param_groups] == momenta
 
 
 def test_cyclic_lr_state_dict_keeps_a_callable_object_s_attributes():
