@@ -9,6 +9,8 @@ import tinygrad_nn
 from tinygrad_nn import Tensor, nn
 from tinygrad_nn.nn import functional as F
 
+from test_linalg import compare_with_torch
+
 try:
     import torch
     tF = torch.nn.functional
@@ -138,21 +140,6 @@ FUNCTIONS = {
     "parameters_to_vector": (lambda a, b: nn.utils.parameters_to_vector([a, b]),
                              lambda a, b: torch.nn.utils.parameters_to_vector([a, b]), [X, ROW]),
 }
-
-
-def compare_with_torch(ours_fn, torch_fn, arrays, dtype, rtol, atol):
-    """The forward value and the gradient of sum(out * W) (a fixed random W) for every input."""
-    ours = [Tensor(a.astype(dtype), requires_grad=True) for a in arrays]
-    theirs = [torch.tensor(a.astype(dtype), requires_grad=True) for a in arrays]
-    out, expected = ours_fn(*ours), torch_fn(*theirs)
-    assert out.shape == tuple(expected.shape)
-    assert out.dtype == np.dtype(dtype)
-    np.testing.assert_allclose(out.numpy(), expected.detach().numpy(), rtol=rtol, atol=atol)
-    w = np.random.default_rng(1).standard_normal(out.shape).astype(dtype)
-    (out * Tensor(w)).sum().backward()
-    (expected * torch.tensor(w)).sum().backward()
-    for t, e in zip(ours, theirs):
-        np.testing.assert_allclose(t.grad.numpy(), e.grad.numpy(), rtol=rtol, atol=atol)
 
 
 @needs_torch
