@@ -6,7 +6,7 @@ from typing import Any
 import numpy as np
 
 from ..function import mark_modified
-from .optimizer import Optimizer, ParamsT, _grad
+from .optimizer import Optimizer, ParamsT
 
 
 class Adadelta(Optimizer):
@@ -33,15 +33,7 @@ class Adadelta(Optimizer):
 
     def _update(self, group: dict[str, Any]) -> None:
         lr, rho, eps, wd = group["lr"], group["rho"], group["eps"], group["weight_decay"]
-        for p in group["params"]:
-            if p.grad is None:
-                continue
-            g = _grad(p, group)
-            state = self.state.get(p)
-            if state is None:
-                state = {"step": 0, "square_avg": np.zeros_like(p._data), "acc_delta": np.zeros_like(p._data)}
-                self.state[p] = state
-            state["step"] += 1
+        for p, g, state in self._stepping(group, "square_avg", "acc_delta"):
             if wd != 0:
                 g = g + wd * p._data
             v, u = state["square_avg"], state["acc_delta"]

@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 
 from ..function import mark_modified
-from .optimizer import Optimizer, ParamsT, _grad, _lerp_
+from .optimizer import Optimizer, ParamsT, _lerp_
 
 
 class Adam(Optimizer):
@@ -34,22 +34,13 @@ class Adam(Optimizer):
     def _update(self, group: dict[str, Any]) -> None:
         lr, eps, wd, amsgrad = group["lr"], group["eps"], group["weight_decay"], group["amsgrad"]
         beta1, beta2 = group["betas"]
-        for p in group["params"]:
-            if p.grad is None:
-                continue
-            g = _grad(p, group)
-            state = self.state.get(p)
-            if state is None:
-                state = {"step": 0, "exp_avg": np.zeros_like(p._data), "exp_avg_sq": np.zeros_like(p._data)}
-                if amsgrad:
-                    state["max_exp_avg_sq"] = np.zeros_like(p._data)
-                self.state[p] = state
+        buffers = ("exp_avg", "exp_avg_sq") + ("max_exp_avg_sq",) * bool(amsgrad)
+        for p, g, state in self._stepping(group, *buffers):
             if wd != 0:
                 if group["decoupled_weight_decay"]:
                     p._data *= 1 - lr * wd
                 else:
                     g = g + wd * p._data
-            state["step"] += 1
             t = state["step"]
             m, v = state["exp_avg"], state["exp_avg_sq"]
             _lerp_(m, g, 1 - beta1)

@@ -6,7 +6,7 @@ from typing import Any
 import numpy as np
 
 from ..function import mark_modified
-from .optimizer import Optimizer, ParamsT, _grad, _lerp_
+from .optimizer import Optimizer, ParamsT, _lerp_
 
 
 class Adamax(Optimizer):
@@ -30,15 +30,7 @@ class Adamax(Optimizer):
     def _update(self, group: dict[str, Any]) -> None:
         lr, eps, wd = group["lr"], group["eps"], group["weight_decay"]
         beta1, beta2 = group["betas"]
-        for p in group["params"]:
-            if p.grad is None:
-                continue
-            g = _grad(p, group)
-            state = self.state.get(p)
-            if state is None:
-                state = {"step": 0, "exp_avg": np.zeros_like(p._data), "exp_inf": np.zeros_like(p._data)}
-                self.state[p] = state
-            state["step"] += 1
+        for p, g, state in self._stepping(group, "exp_avg", "exp_inf"):
             if wd != 0:
                 g = g + wd * p._data
             m, u = state["exp_avg"], state["exp_inf"]

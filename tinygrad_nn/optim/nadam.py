@@ -6,7 +6,7 @@ from typing import Any
 import numpy as np
 
 from ..function import mark_modified
-from .optimizer import Optimizer, ParamsT, _grad, _lerp_
+from .optimizer import Optimizer, ParamsT, _lerp_
 
 
 class NAdam(Optimizer):
@@ -33,16 +33,8 @@ class NAdam(Optimizer):
     def _update(self, group: dict[str, Any]) -> None:
         lr, eps, wd, psi = group["lr"], group["eps"], group["weight_decay"], group["momentum_decay"]
         beta1, beta2 = group["betas"]
-        for p in group["params"]:
-            if p.grad is None:
-                continue
-            g = _grad(p, group)
-            state = self.state.get(p)
-            if state is None:
-                state = {"step": 0, "mu_product": 1.0, "exp_avg": np.zeros_like(p._data),
-                         "exp_avg_sq": np.zeros_like(p._data)}
-                self.state[p] = state
-            state["step"] += 1
+        for p, g, state in self._stepping(group, "exp_avg", "exp_avg_sq"):
+            state.setdefault("mu_product", 1.0)
             t = state["step"]
             if wd != 0:
                 if group["decoupled_weight_decay"]:

@@ -2,7 +2,7 @@
 state dicts. Each algorithm lives in its own file (sgd.py, adam.py, ...), as in PyTorch."""
 from __future__ import annotations
 
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Iterator
 
 import numpy as np
 
@@ -104,6 +104,19 @@ class Optimizer:
 
     def _update(self, group: dict[str, Any]) -> None:
         raise NotImplementedError(f"{type(self).__name__} must define _update(group)")
+
+    def _stepping(self, group: dict[str, Any], *buffers: str) -> Iterator[tuple[Tensor, np.ndarray, dict]]:
+        """(p, gradient, state) for each parameter of the group that has a .grad: the gradient
+        negated under maximize=True; the state made on p's first step (step 0 and an array of
+        zeros like p for each name in `buffers`), with this step counted."""
+        for p in group["params"]:
+            if p.grad is None:
+                continue
+            state = self.state.get(p)
+            if state is None:
+                state = self.state[p] = {"step": 0, **{name: np.zeros_like(p._data) for name in buffers}}
+            state["step"] += 1
+            yield p, _grad(p, group), state
 
     # --- state dicts ---------------------------------------------------------------------------
     def state_dict(self) -> dict[str, Any]:

@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 
 from ..function import mark_modified
-from .optimizer import Optimizer, ParamsT, _grad, _lerp_
+from .optimizer import Optimizer, ParamsT, _lerp_
 
 
 class RAdam(Optimizer):
@@ -35,15 +35,7 @@ class RAdam(Optimizer):
     def _update(self, group: dict[str, Any]) -> None:
         lr, eps, wd = group["lr"], group["eps"], group["weight_decay"]
         beta1, beta2 = group["betas"]
-        for p in group["params"]:
-            if p.grad is None:
-                continue
-            g = _grad(p, group)
-            state = self.state.get(p)
-            if state is None:
-                state = {"step": 0, "exp_avg": np.zeros_like(p._data), "exp_avg_sq": np.zeros_like(p._data)}
-                self.state[p] = state
-            state["step"] += 1
+        for p, g, state in self._stepping(group, "exp_avg", "exp_avg_sq"):
             t = state["step"]
             if wd != 0:
                 if group["decoupled_weight_decay"]:

@@ -6,7 +6,7 @@ from typing import Any
 import numpy as np
 
 from ..function import mark_modified
-from .optimizer import Optimizer, ParamsT, _grad, _lerp_
+from .optimizer import Optimizer, ParamsT, _lerp_
 
 
 class RMSprop(Optimizer):
@@ -32,19 +32,8 @@ class RMSprop(Optimizer):
     def _update(self, group: dict[str, Any]) -> None:
         lr, alpha, eps, wd = group["lr"], group["alpha"], group["eps"], group["weight_decay"]
         momentum, centered = group["momentum"], group["centered"]
-        for p in group["params"]:
-            if p.grad is None:
-                continue
-            g = _grad(p, group)
-            state = self.state.get(p)
-            if state is None:
-                state = {"step": 0, "square_avg": np.zeros_like(p._data)}
-                if momentum > 0:
-                    state["momentum_buffer"] = np.zeros_like(p._data)
-                if centered:
-                    state["grad_avg"] = np.zeros_like(p._data)
-                self.state[p] = state
-            state["step"] += 1
+        buffers = ("square_avg",) + ("momentum_buffer",) * (momentum > 0) + ("grad_avg",) * bool(centered)
+        for p, g, state in self._stepping(group, *buffers):
             if wd != 0:
                 g = g + wd * p._data
             v = state["square_avg"]

@@ -6,7 +6,7 @@ from typing import Any
 import numpy as np
 
 from ..function import mark_modified
-from .optimizer import Optimizer, ParamsT, _grad
+from .optimizer import Optimizer, ParamsT
 
 
 class Rprop(Optimizer):
@@ -39,16 +39,9 @@ class Rprop(Optimizer):
     def _update(self, group: dict[str, Any]) -> None:
         eta_minus, eta_plus = group["etas"]
         step_min, step_max = group["step_sizes"]
-        for p in group["params"]:
-            if p.grad is None:
-                continue
-            g = _grad(p, group)
-            state = self.state.get(p)
-            if state is None:
-                state = {"step": 0, "prev": np.zeros_like(p._data),
-                         "step_size": np.full_like(p._data, group["lr"])}
-                self.state[p] = state
-            state["step"] += 1
+        for p, g, state in self._stepping(group, "prev"):
+            if state["step"] == 1:
+                state["step_size"] = np.full_like(p._data, group["lr"])
             sign = np.sign(g * state["prev"])
             factor = np.where(sign > 0, eta_plus, np.where(sign < 0, eta_minus, 1.0)).astype(p.dtype)
             step_size = state["step_size"]

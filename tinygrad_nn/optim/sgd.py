@@ -75,15 +75,9 @@ class ASGD(Optimizer):
     def _update(self, group: dict[str, Any]) -> None:
         lr, lambd, alpha, t0 = group["lr"], group["lambd"], group["alpha"], group["t0"]
         wd = group["weight_decay"]
-        for p in group["params"]:
-            if p.grad is None:
-                continue
-            g = _grad(p, group)
-            state = self.state.get(p)
-            if state is None:
-                state = {"step": 0, "eta": float(lr), "mu": 1.0, "ax": np.zeros_like(p._data)}
-                self.state[p] = state
-            state["step"] += 1
+        for p, g, state in self._stepping(group, "ax"):
+            if state["step"] == 1:
+                state["eta"], state["mu"] = float(lr), 1.0
             if wd != 0:
                 g = g + wd * p._data
             eta = state["eta"]
