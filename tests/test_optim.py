@@ -152,6 +152,13 @@ def test_sgd_trains_a_linear_model():
     lambda ps: optim.SGD(ps, lr=0.05, momentum=0.9, nesterov=True),
     lambda ps: optim.Adam(ps, lr=0.01, amsgrad=True),
     lambda ps: optim.AdamW(ps, lr=0.01),
+    lambda ps: optim.ASGD(ps, lr=0.05, t0=2),
+    lambda ps: optim.Adamax(ps, lr=0.01, weight_decay=0.1),
+    lambda ps: optim.NAdam(ps, lr=0.01, weight_decay=0.1, decoupled_weight_decay=True),
+    lambda ps: optim.RAdam(ps, lr=0.01, betas=(0.6, 0.8)),
+    lambda ps: optim.Adadelta(ps, weight_decay=0.1),
+    lambda ps: optim.Rprop(ps, lr=0.01),
+    lambda ps: optim.SGD(ps, lr=0.005, momentum=0.9, maximize=True),   # ascent: small steps in float32
 ])
 def test_state_dict_round_trip_resumes_exactly(make, tmp_path):
     def run(model, opt, steps, x):
@@ -174,6 +181,7 @@ def test_state_dict_round_trip_resumes_exactly(make, tmp_path):
     ckpt = tinygrad_nn.load(tmp_path / "ckpt.npz")
     c.load_state_dict(ckpt["model"])
     opt_c.load_state_dict(ckpt["optim"])
+    assert opt_c.param_groups[0] == {**opt_b.param_groups[0], "params": opt_c.param_groups[0]["params"]}
     run(c, opt_c, 3, x)
     for pa, pc in zip(a.parameters(), c.parameters()):
         assert np.array_equal(pa.numpy(), pc.numpy())
