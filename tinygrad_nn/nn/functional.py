@@ -345,24 +345,6 @@ def _float_target(target: Any, x: Tensor, op: str) -> Tensor:
     return t if t.dtype == x.dtype else t.astype(x.dtype)
 
 
-def _class_target(target: Any, x: Tensor, op: str) -> np.ndarray:
-    """Integer class indices: shape (N,) for input (N, C), or () for input (C,); all in [0, C)."""
-    t = target._data if isinstance(target, Tensor) else np.asarray(target)
-    expected = x.shape[:1] if x.ndim == 2 else ()
-    if t.dtype.kind not in "iu":
-        raise TypeError(f"{op}: expected integer class indices of shape {expected}, got dtype "
-                        f"{t.dtype} (for class probabilities pass a float target of shape {x.shape})")
-    if t.shape != expected:
-        raise ValueError(f"{op}: expected class indices of shape {expected} for input of shape "
-                         f"{x.shape}, got {t.shape}")
-    n_classes = x.shape[-1]
-    bad = (t < 0) | (t >= n_classes)
-    if np.any(bad):
-        raise ValueError(f"{op}: class indices must be in [0, {n_classes}), got "
-                         f"{np.unique(t[bad]).tolist()}")
-    return t
-
-
 def _check_scores(x: Tensor, op: str) -> None:
     if x.ndim not in (1, 2):
         raise ValueError(f"{op}: expected scores of shape (N, C) or (C,), got {x.shape}")
@@ -462,11 +444,11 @@ def _scores_last(x: Tensor, op: str) -> Tensor:
     return x.permute(0, *range(2, x.ndim), 1)
 
 
-def _class_indices(target: Any, x: Tensor, ignore_index: int,
+def _class_indices(target: Any, x: Tensor, ignore_index: int | None,
                    op: str) -> tuple[np.ndarray, np.ndarray | None]:
     """Integer class indices of shape x.shape without its class axis, all in [0, C) or equal to
-    ignore_index; returns (indices with ignored ones set to 0, mask of the ignored ones or None
-    when there are none)."""
+    ignore_index (None: a loss without one); returns (indices with ignored ones set to 0, mask of
+    the ignored ones or None when there are none)."""
     t = target._data if isinstance(target, Tensor) else np.asarray(target)
     expected = x.shape[:1] + x.shape[2:] if x.ndim >= 2 else ()
     if t.dtype.kind not in "iu":
@@ -477,13 +459,15 @@ def _class_indices(target: Any, x: Tensor, ignore_index: int,
                          f"{x.shape}, got {t.shape}")
     n_classes = x.shape[1] if x.ndim >= 2 else x.shape[0]
     # the common case in two reductions: every index a class, and ignore_index none of them
-    if not 0 <= ignore_index < n_classes and (t.size == 0 or (t.min() >= 0 and t.max() < n_classes)):
+    ignoring = ignore_index is not None and 0 <= ignore_index < n_classes
+    if not ignoring and (t.size == 0 or (t.min() >= 0 and t.max() < n_classes)):
         return t, None
     ignored = t == ignore_index
     bad = ((t < 0) | (t >= n_classes)) & ~ignored
     if np.any(bad):
+        also = "" if ignore_index is None else f" (ignore_index is {ignore_index})"
         raise ValueError(f"{op}: class indices must be in [0, {n_classes}), got "
-                         f"{np.unique(t[bad]).tolist()} (ignore_index is {ignore_index})")
+                         f"{np.unique(t[bad]).tolist()}{also}")
     return np.where(ignored, 0, t), ignored
 
 
@@ -721,7 +705,7 @@ def multi_margin_loss(input: Tensor, target: Any, p: int = 1, margin: float = 1.
         raise ValueError(f"{op}: p must be 1 or 2, got {p}")
     x = _check_input(input, op)
     _check_scores(x, op)
-    classes = _class_target(target, x, op)
+    classes, _ = _class_indices(target, x, None, op)
     w = _class_weight(weight, x, op)
     correct = _pick(x, classes).unsqueeze(-1)          # (N, 1)
     hinge = (margin - correct + x).relu()              # (N, C)
