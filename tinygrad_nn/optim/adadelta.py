@@ -6,7 +6,7 @@ from typing import Any
 import numpy as np
 
 from ..function import mark_modified
-from .optimizer import Optimizer, ParamsT
+from .optimizer import Optimizer, ParamsT, _decayed
 
 
 class Adadelta(Optimizer):
@@ -32,10 +32,9 @@ class Adadelta(Optimizer):
             raise ValueError(f"Adadelta: rho must be in [0, 1], got {group['rho']}")
 
     def _update(self, group: dict[str, Any]) -> None:
-        lr, rho, eps, wd = group["lr"], group["rho"], group["eps"], group["weight_decay"]
+        lr, rho, eps = group["lr"], group["rho"], group["eps"]
         for p, g, state in self._stepping(group, "square_avg", "acc_delta"):
-            if wd != 0:
-                g = g + wd * p._data
+            g = _decayed(p, g, group)
             v, u = state["square_avg"], state["acc_delta"]
             v *= rho
             v += (1 - rho) * (g * g)

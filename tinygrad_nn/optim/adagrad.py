@@ -6,7 +6,7 @@ from typing import Any
 import numpy as np
 
 from ..function import mark_modified
-from .optimizer import Optimizer, ParamsT, _grad
+from .optimizer import Optimizer, ParamsT, _decayed, _grad
 
 
 class Adagrad(Optimizer):
@@ -36,15 +36,14 @@ class Adagrad(Optimizer):
             self.state.setdefault(p, {"step": 0, "sum": start})
 
     def _update(self, group: dict[str, Any]) -> None:
-        lr, lr_decay, wd, eps = group["lr"], group["lr_decay"], group["weight_decay"], group["eps"]
+        lr, lr_decay, eps = group["lr"], group["lr_decay"], group["eps"]
         for p in group["params"]:
             if p.grad is None:
                 continue
             g = _grad(p, group)
             state = self.state[p]
             state["step"] += 1
-            if wd != 0:
-                g = g + wd * p._data
+            g = _decayed(p, g, group)
             clr = lr / (1 + (state["step"] - 1) * lr_decay)
             s = state["sum"]
             s += g * g

@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 
 from ..function import mark_modified
-from .optimizer import Optimizer, ParamsT, _lerp_
+from .optimizer import Optimizer, ParamsT, _decayed, _lerp_
 
 
 class Adam(Optimizer):
@@ -32,15 +32,11 @@ class Adam(Optimizer):
                                       decoupled_weight_decay=decoupled_weight_decay))
 
     def _update(self, group: dict[str, Any]) -> None:
-        lr, eps, wd, amsgrad = group["lr"], group["eps"], group["weight_decay"], group["amsgrad"]
+        lr, eps, amsgrad = group["lr"], group["eps"], group["amsgrad"]
         beta1, beta2 = group["betas"]
         buffers = ("exp_avg", "exp_avg_sq") + ("max_exp_avg_sq",) * bool(amsgrad)
         for p, g, state in self._stepping(group, *buffers):
-            if wd != 0:
-                if group["decoupled_weight_decay"]:
-                    p._data *= 1 - lr * wd
-                else:
-                    g = g + wd * p._data
+            g = _decayed(p, g, group)
             t = state["step"]
             m, v = state["exp_avg"], state["exp_avg_sq"]
             _lerp_(m, g, 1 - beta1)

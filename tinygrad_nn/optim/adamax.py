@@ -6,7 +6,7 @@ from typing import Any
 import numpy as np
 
 from ..function import mark_modified
-from .optimizer import Optimizer, ParamsT, _lerp_
+from .optimizer import Optimizer, ParamsT, _decayed, _lerp_
 
 
 class Adamax(Optimizer):
@@ -28,11 +28,10 @@ class Adamax(Optimizer):
                                       maximize=maximize))
 
     def _update(self, group: dict[str, Any]) -> None:
-        lr, eps, wd = group["lr"], group["eps"], group["weight_decay"]
+        lr, eps = group["lr"], group["eps"]
         beta1, beta2 = group["betas"]
         for p, g, state in self._stepping(group, "exp_avg", "exp_inf"):
-            if wd != 0:
-                g = g + wd * p._data
+            g = _decayed(p, g, group)
             m, u = state["exp_avg"], state["exp_inf"]
             _lerp_(m, g, 1 - beta1)
             u *= beta2

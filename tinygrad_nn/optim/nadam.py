@@ -6,7 +6,7 @@ from typing import Any
 import numpy as np
 
 from ..function import mark_modified
-from .optimizer import Optimizer, ParamsT, _lerp_
+from .optimizer import Optimizer, ParamsT, _decayed, _lerp_
 
 
 class NAdam(Optimizer):
@@ -31,16 +31,12 @@ class NAdam(Optimizer):
                                       decoupled_weight_decay=decoupled_weight_decay, maximize=maximize))
 
     def _update(self, group: dict[str, Any]) -> None:
-        lr, eps, wd, psi = group["lr"], group["eps"], group["weight_decay"], group["momentum_decay"]
+        lr, eps, psi = group["lr"], group["eps"], group["momentum_decay"]
         beta1, beta2 = group["betas"]
         for p, g, state in self._stepping(group, "exp_avg", "exp_avg_sq"):
             state.setdefault("mu_product", 1.0)
             t = state["step"]
-            if wd != 0:
-                if group["decoupled_weight_decay"]:
-                    p._data *= 1 - lr * wd
-                else:
-                    g = g + wd * p._data
+            g = _decayed(p, g, group)
             mu = beta1 * (1.0 - 0.5 * 0.96 ** (t * psi))
             mu_next = beta1 * (1.0 - 0.5 * 0.96 ** ((t + 1) * psi))
             state["mu_product"] *= mu

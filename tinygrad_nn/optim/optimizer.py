@@ -196,6 +196,19 @@ def _grad(p: Tensor, group: dict[str, Any]) -> np.ndarray:
     return -g if group.get("maximize", False) else g
 
 
+def _decayed(p: Tensor, g: np.ndarray, group: dict[str, Any]) -> np.ndarray:
+    """The gradient after the group's weight decay: g + wd * p (a new array: the user's .grad
+    stays as backward left it), or, with decoupled_weight_decay (AdamW's), g itself with p
+    shrunk in place by lr * wd."""
+    wd = group["weight_decay"]
+    if wd == 0:
+        return g
+    if group.get("decoupled_weight_decay", False):
+        p._data *= 1 - group["lr"] * wd
+        return g
+    return g + wd * p._data
+
+
 def _lerp_(m: np.ndarray, g: np.ndarray, weight: float) -> None:
     """m <- m + weight * (g - m), in place, the way torch.lerp_ computes it (bit for bit)."""
     if weight < 0.5:

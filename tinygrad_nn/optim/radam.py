@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 
 from ..function import mark_modified
-from .optimizer import Optimizer, ParamsT, _lerp_
+from .optimizer import Optimizer, ParamsT, _decayed, _lerp_
 
 
 class RAdam(Optimizer):
@@ -33,15 +33,11 @@ class RAdam(Optimizer):
                                       decoupled_weight_decay=decoupled_weight_decay, maximize=maximize))
 
     def _update(self, group: dict[str, Any]) -> None:
-        lr, eps, wd = group["lr"], group["eps"], group["weight_decay"]
+        lr, eps = group["lr"], group["eps"]
         beta1, beta2 = group["betas"]
         for p, g, state in self._stepping(group, "exp_avg", "exp_avg_sq"):
             t = state["step"]
-            if wd != 0:
-                if group["decoupled_weight_decay"]:
-                    p._data *= 1 - lr * wd
-                else:
-                    g = g + wd * p._data
+            g = _decayed(p, g, group)
             m, v = state["exp_avg"], state["exp_avg_sq"]
             _lerp_(m, g, 1 - beta1)
             v *= beta2

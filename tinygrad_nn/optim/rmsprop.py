@@ -6,7 +6,7 @@ from typing import Any
 import numpy as np
 
 from ..function import mark_modified
-from .optimizer import Optimizer, ParamsT, _lerp_
+from .optimizer import Optimizer, ParamsT, _decayed, _lerp_
 
 
 class RMSprop(Optimizer):
@@ -30,12 +30,11 @@ class RMSprop(Optimizer):
                                       momentum=momentum, centered=centered, maximize=maximize))
 
     def _update(self, group: dict[str, Any]) -> None:
-        lr, alpha, eps, wd = group["lr"], group["alpha"], group["eps"], group["weight_decay"]
+        lr, alpha, eps = group["lr"], group["alpha"], group["eps"]
         momentum, centered = group["momentum"], group["centered"]
         buffers = ("square_avg",) + ("momentum_buffer",) * (momentum > 0) + ("grad_avg",) * bool(centered)
         for p, g, state in self._stepping(group, *buffers):
-            if wd != 0:
-                g = g + wd * p._data
+            g = _decayed(p, g, group)
             v = state["square_avg"]
             v *= alpha
             v += (1 - alpha) * (g * g)

@@ -6,7 +6,7 @@ from typing import Any
 import numpy as np
 
 from ..function import mark_modified
-from .optimizer import Optimizer, ParamsT, _grad
+from .optimizer import Optimizer, ParamsT, _decayed, _grad
 
 
 class SGD(Optimizer):
@@ -31,14 +31,13 @@ class SGD(Optimizer):
                                       weight_decay=weight_decay, nesterov=nesterov, maximize=maximize))
 
     def _update(self, group: dict[str, Any]) -> None:
-        lr, momentum, wd = group["lr"], group["momentum"], group["weight_decay"]
+        lr, momentum = group["lr"], group["momentum"]
         dampening, nesterov = group["dampening"], group["nesterov"]
         for p in group["params"]:
             if p.grad is None:
                 continue
             d = _grad(p, group)
-            if wd != 0:
-                d = d + wd * p._data  # a new array: the user's .grad stays as backward left it
+            d = _decayed(p, d, group)
             if momentum != 0:
                 state = self.state.get(p)
                 if state is None:
@@ -74,12 +73,10 @@ class ASGD(Optimizer):
 
     def _update(self, group: dict[str, Any]) -> None:
         lr, lambd, alpha, t0 = group["lr"], group["lambd"], group["alpha"], group["t0"]
-        wd = group["weight_decay"]
         for p, g, state in self._stepping(group, "ax"):
             if state["step"] == 1:
                 state["eta"], state["mu"] = float(lr), 1.0
-            if wd != 0:
-                g = g + wd * p._data
+            g = _decayed(p, g, group)
             eta = state["eta"]
             p._data *= 1 - lambd * eta
             p._data -= eta * g
